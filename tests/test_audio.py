@@ -1,0 +1,641 @@
+"""Tests of course_lib.audio: files, preparing signals, mixing and players."""
+
+from __future__ import annotations
+
+import doctest
+import io
+import warnings
+
+import numpy as np
+import pytest
+import soundfile as sf
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from course_lib import audio
+from course_lib._validation import ParameterError
+from course_lib.audio import (
+    AudioGroup,
+    AudioLoadError,
+    Mixture,
+    load,
+    mix,
+    normalize,
+    play,
+    play_group,
+    resample,
+    save,
+    to_mono,
+)
+
+SR = 8000
+
+
+def sine(frequency, n_samples, sr=SR, amplitude=0.5):
+    return amplitude * np.sin(2 * np.pi * frequency * np.arange(n_samples) / sr)
+
+
+def peak_frequency(y, sr):
+    """The frequency in Hz of the largest FFT bin of a mono signal."""
+    spectrum = np.abs(np.fft.rfft(y * np.hanning(len(y))))
+    return np.argmax(spectrum) * sr / len(y)
+
+
+def db(ratio):
+    return 20 * np.log10(ratio)
+
+
+def snr_db(target, interference):
+    return 10 * np.log10(np.sum(target**2) / np.sum(interference**2))
+
+
+def decode(player):
+    """The samples an IPython Audio player holds, as (channels, samples)."""
+    data, _ = sf.read(io.BytesIO(player.data), always_2d=True)
+    return data.T
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(audio, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+# --- load and save ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(1000,), (2, 1000)], ids=["mono", "stereo"])
+def test_float_wav_round_trip_is_exact(tmp_path, rng, shape):
+    y = rng.uniform(-1.5, 1.5, size=shape).astype(np.float32)  # float WAV keeps values beyond 1
+    path = save(tmp_path / "clip.wav", y, SR, subtype="FLOAT")
+    loaded, sr = load(path, mono=False)
+    assert sr == SR
+    assert loaded.dtype == np.float32
+    np.testing.assert_array_equal(loaded, np.atleast_2d(y))
+
+
+@pytest.mark.parametrize("shape", [(1000,), (2, 1000)], ids=["mono", "stereo"])
+@pytest.mark.parametrize("name", ["clip.flac", "clip.wav"])
+def test_pcm24_round_trip_within_one_step(tmp_path, rng, shape, name):
+    y = rng.uniform(-1, 1, size=shape)
+    path = save(tmp_path / name, y, SR, subtype="PCM_24")
+    loaded, _ = load(path, mono=False)
+    assert loaded.shape == np.atleast_2d(y).shape
+    np.testing.assert_allclose(loaded, np.atleast_2d(y), rtol=0, atol=2.0**-23)
+
+
+def test_save_defaults_to_16_bit_pcm_and_accepts_full_scale(tmp_path):
+    y = np.array([1.0, -1.0, 0.5, 0.0])
+    for name in ("a.wav", "a.flac"):
+        path = save(tmp_path / name, y, SR)
+        assert sf.info(path).subtype == "PCM_16"
+        loaded, _ = load(path)
+        np.testing.assert_allclose(loaded, y, atol=2.0**-15)
+
+
+def test_ogg_round_trip_keeps_length_and_pitch(tmp_path):
+    y = sine(440, SR)
+    path = save(tmp_path / "clip.ogg", y, SR)
+    loaded, sr = load(path)
+    assert sr == SR
+    assert loaded.shape == y.shape
+    assert abs(peak_frequency(loaded, sr) - 440) <= sr / len(y)
+
+
+def test_save_returns_the_path_and_leaves_y_untouched(tmp_path, rng):
+    y = rng.uniform(-1, 1, size=(2, 100))
+    before = y.copy()
+    path = save(str(tmp_path / "clip.wav"), y, SR)
+    assert path == tmp_path / "clip.wav"
+    assert path.is_file()
+    np.testing.assert_array_equal(y, before)
+
+
+def test_load_reads_channels_in_order(tmp_path):
+    left, right = np.full(100, 0.5), np.full(100, -0.25)
+    path = tmp_path / "stereo.wav"
+    sf.write(path, np.column_stack([left, right]), SR, subtype="FLOAT")  # soundfile layout
+    y, _ = load(path, mono=False)
+    assert y.shape == (2, 100)
+    np.testing.assert_array_equal(y[0], left)
+    np.testing.assert_array_equal(y[1], right)
+
+
+def test_save_writes_channels_in_order(tmp_path):
+    y = np.stack([np.full(100, 0.5), np.full(100, -0.25)])
+    path = save(tmp_path / "stereo.wav", y, SR, subtype="FLOAT")
+    data, _ = sf.read(path)  # (samples, channels)
+    np.testing.assert_array_equal(data[:, 0], y[0])
+    np.testing.assert_array_equal(data[:, 1], y[1])
+
+
+def test_load_mono_is_the_channel_mean(tmp_audio, rng):
+    y = rng.uniform(-1, 1, size=(2, 500)).astype(np.float32)
+    path = tmp_audio(y, SR)
+    mono, _ = load(path)
+    assert mono.shape == (500,)
+    assert mono.dtype == np.float32
+    np.testing.assert_allclose(mono, y.mean(axis=0), rtol=0, atol=1e-7)
+
+
+def test_load_mono_false_gives_one_row_for_a_mono_file(tmp_audio):
+    y, _ = load(tmp_audio(np.zeros(100, np.float32), SR), mono=False)
+    assert y.shape == (1, 100)
+
+
+def test_load_accepts_str_and_path(tmp_audio):
+    path = tmp_audio(np.full(50, 0.25), SR)
+    from_path, _ = load(path)
+    from_str, _ = load(str(path))
+    np.testing.assert_array_equal(from_path, from_str)
+
+
+@pytest.mark.parametrize("n_samples", [44100, 44101])
+def test_load_resamples_to_expected_length_and_keeps_pitch(tmp_audio, n_samples):
+    path = tmp_audio(sine(1000, n_samples, sr=44100), 44100)
+    y, sr = load(path, sr=16000)
+    assert sr == 16000
+    assert y.dtype == np.float32
+    assert len(y) == int(np.ceil(n_samples * 16000 / 44100))
+    assert abs(peak_frequency(y, sr) - 1000) <= sr / len(y)
+
+
+def test_load_at_the_file_rate_does_not_resample(tmp_audio, rng):
+    y = rng.uniform(-1, 1, size=300).astype(np.float32)
+    loaded, sr = load(tmp_audio(y, SR), sr=SR)
+    assert sr == SR
+    np.testing.assert_array_equal(loaded, y)
+
+
+# --- load and save: errors ----------------------------------------------------------------------
+
+
+def test_load_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"No audio file at .*nothing\.wav.*Check the path"):
+        load(tmp_path / "nothing.wav")
+
+
+def test_load_directory(tmp_path, tmp_audio):
+    tmp_audio(np.zeros(10), SR, name="inside.wav")
+    with pytest.raises(IsADirectoryError, match=r"is a directory.*inside\.wav"):
+        load(tmp_path)
+
+
+def test_load_empty_file(tmp_path):
+    path = tmp_path / "empty.wav"
+    path.write_bytes(b"")
+    with pytest.raises(AudioLoadError, match=r"empty file \(0 bytes\)"):
+        load(path)
+
+
+def test_load_corrupt_file_wraps_the_soundfile_error(tmp_path):
+    path = tmp_path / "corrupt.wav"
+    path.write_bytes(b"this is not a RIFF header" * 10)
+    with pytest.raises(AudioLoadError, match=r"corrupt or is not really WAV audio") as info:
+        load(path)
+    assert isinstance(info.value.__cause__, sf.SoundFileError)
+    assert isinstance(info.value, ValueError)
+
+
+def test_load_unsupported_format_lists_readable_formats(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("hello")
+    with pytest.raises(AudioLoadError, match=r"\.txt is not an audio format.*FLAC.*WAV"):
+        load(path)
+
+
+def test_load_file_without_samples(tmp_path):
+    path = tmp_path / "silence.wav"
+    sf.write(path, np.zeros((0, 1)), SR)
+    with pytest.raises(AudioLoadError, match="holds no samples"):
+        load(path)
+
+
+@pytest.mark.parametrize("path", [None, 123, b"clip.wav", ["clip.wav"]])
+def test_load_rejects_non_path(path):
+    with pytest.raises(TypeError, match="path must be a str or pathlib.Path"):
+        load(path)
+
+
+def test_load_rejects_bad_arguments(tmp_audio):
+    path = tmp_audio(np.zeros(10), SR)
+    with pytest.raises(TypeError, match="mono must be True or False"):
+        load(path, mono="yes")
+    with pytest.raises(ParameterError, match="sr=0 Hz must be a positive"):
+        load(path, sr=0)
+    with pytest.raises(TypeError, match="sr must be a number"):
+        load(path, sr="22050")
+    with pytest.raises(TypeError, match="positional"):
+        load(path, 22050)
+
+
+@pytest.mark.parametrize(
+    ("name", "subtype"),
+    [("loud.wav", None), ("loud.wav", "PCM_24"), ("loud.flac", None), ("loud.ogg", None)],
+)
+def test_save_refuses_to_clip(tmp_path, name, subtype):
+    y = np.array([0.5, 1.5, -0.2])
+    with pytest.raises(ParameterError, match=r"peaks at 1\.5 .*would clip.*normalize\(y\)"):
+        save(tmp_path / name, y, SR, subtype=subtype)
+    assert not (tmp_path / name).exists()
+
+
+def test_save_unsupported_extension(tmp_path):
+    for name in ("clip.mp3", "clip.txt", "clip"):
+        with pytest.raises(ParameterError, match=r"extension must be one of \.wav, \.flac, \.ogg"):
+            save(tmp_path / name, np.zeros(10), SR)
+
+
+def test_save_missing_folder_is_not_created(tmp_path):
+    folder = tmp_path / "missing"
+    with pytest.raises(FileNotFoundError, match=r"folder .*missing.* does not exist.*mkdir"):
+        save(folder / "clip.wav", np.zeros(10), SR)
+    assert not folder.exists()
+
+
+def test_save_rejects_bad_arguments(tmp_path):
+    path = tmp_path / "clip.wav"
+    y = np.zeros(10)
+    with pytest.raises(ParameterError, match=r"subtype='PCM_99' cannot be used for WAV"):
+        save(path, y, SR, subtype="pcm_99")
+    with pytest.raises(ParameterError, match=r"subtype='FLOAT' cannot be used for FLAC"):
+        save(tmp_path / "clip.flac", y, SR, subtype="FLOAT")
+    with pytest.raises(TypeError, match="subtype must be a str"):
+        save(path, y, SR, subtype=16)
+    with pytest.raises(ParameterError, match="whole number of Hz"):
+        save(path, y, 22050.5)
+    with pytest.raises(ParameterError, match="sr=-1 Hz must be a positive"):
+        save(path, y, -1)
+    with pytest.raises(TypeError, match="sr must be a number"):
+        save(path, y, "22050")
+    with pytest.raises(TypeError, match="integer dtype"):
+        save(path, np.zeros(10, dtype=np.int16), SR)
+    with pytest.raises(ParameterError, match="non-finite"):
+        save(path, np.array([0.0, np.nan]), SR)
+    with pytest.raises(TypeError, match="path must be a str"):
+        save(42, y, SR)
+    assert not path.exists()
+
+
+# --- to_mono and resample -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_to_mono_is_the_channel_mean(rng, dtype):
+    y = rng.standard_normal((3, 200)).astype(dtype)
+    before = y.copy()
+    mono = to_mono(y)
+    assert mono.dtype == dtype
+    np.testing.assert_allclose(mono, y.mean(axis=0))
+    np.testing.assert_array_equal(y, before)
+
+
+def test_to_mono_passes_mono_through(rng):
+    y = rng.standard_normal(200)
+    assert to_mono(y) is y
+
+
+@pytest.mark.parametrize(
+    ("y", "error", "message"),
+    [
+        (np.zeros(10, dtype=np.int32), TypeError, "integer dtype"),
+        (np.zeros(10, dtype=complex), TypeError, "complex"),
+        (np.array([0.0, np.nan]), ParameterError, "non-finite"),
+        (np.zeros((200, 2)), ParameterError, "transpose"),
+        (np.zeros((2, 2, 10)), ParameterError, "shape"),
+        ("clip.wav", TypeError, "numpy array"),
+    ],
+)
+def test_to_mono_rejects_bad_input(y, error, message):
+    with pytest.raises(error, match=message):
+        to_mono(y)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_resample_length_dtype_and_pitch(dtype):
+    y = sine(1000, 44100, sr=44100).astype(dtype)
+    out = resample(y, 44100, target_sr=22050)
+    assert out.dtype == dtype
+    assert out.shape == (22050,)
+    assert abs(peak_frequency(out, 22050) - 1000) <= 1.0
+
+
+def test_resample_multichannel_matches_each_channel(rng):
+    y = rng.standard_normal((2, 1000))
+    out = resample(y, SR, target_sr=11025)
+    assert out.shape == (2, int(np.ceil(1000 * 11025 / SR)))
+    for channel in range(2):
+        np.testing.assert_allclose(out[channel], resample(y[channel], SR, target_sr=11025))
+
+
+def test_resample_same_rate_returns_a_copy(rng):
+    y = rng.standard_normal(100)
+    out = resample(y, SR, target_sr=SR)
+    np.testing.assert_array_equal(out, y)
+    assert out is not y
+
+
+@pytest.mark.parametrize(
+    ("sr", "target_sr", "error", "message"),
+    [
+        (0, SR, ParameterError, "sr=0 Hz must be a positive"),
+        (SR, -16000, ParameterError, "target_sr=-16000 Hz must be a positive"),
+        (SR, "16000", TypeError, "target_sr must be a number"),
+        (np.inf, SR, ParameterError, "sr=inf Hz"),
+    ],
+)
+def test_resample_rejects_bad_rates(sr, target_sr, error, message):
+    with pytest.raises(error, match=message):
+        resample(np.zeros(100), sr, target_sr=target_sr)
+
+
+# --- normalize ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target_db", [None, 0.0, -12.5, 3.0])
+def test_normalize_peak_hits_target(rng, target_db):
+    y = 0.3 * rng.standard_normal(1000)
+    out = normalize(y, target_db=target_db)
+    expected = -1.0 if target_db is None else target_db
+    assert abs(db(np.max(np.abs(out))) - expected) < 1e-6
+
+
+@pytest.mark.parametrize("target_db", [None, -30.0, -6.0])
+def test_normalize_rms_hits_target(rng, target_db):
+    y = 0.3 * rng.standard_normal((2, 1000))
+    out = normalize(y, mode="rms", target_db=target_db)
+    expected = -20.0 if target_db is None else target_db
+    assert abs(db(np.sqrt(np.mean(out**2))) - expected) < 1e-6
+
+
+def test_normalize_keeps_float32_and_leaves_y_untouched(rng):
+    y = rng.standard_normal(1000).astype(np.float32)
+    before = y.copy()
+    out = normalize(y, target_db=-3.0)
+    assert out.dtype == np.float32
+    assert abs(db(np.max(np.abs(out))) - (-3.0)) < 1e-5
+    np.testing.assert_array_equal(y, before)
+
+
+@pytest.mark.parametrize("mode", ["peak", "rms"])
+def test_normalize_uses_one_gain_for_all_channels(mode):
+    y = np.stack([sine(440, 1000, amplitude=0.8), sine(440, 1000, amplitude=0.2)])
+    out = normalize(y, mode=mode, target_db=-6.0)
+    gains = out[:, 10] / y[:, 10]
+    np.testing.assert_allclose(out, gains[0] * y, rtol=1e-12)
+    assert abs(db(np.max(np.abs(out[1])) / np.max(np.abs(out[0]))) - db(0.25)) < 1e-9
+
+
+def test_normalize_rejects_bad_input():
+    with pytest.raises(ParameterError, match="cannot normalise y .* silent"):
+        normalize(np.zeros(100))
+    with pytest.raises(ParameterError, match="silent"):
+        normalize(np.zeros((2, 100)), mode="rms")
+    with pytest.raises(ParameterError, match="mode must be 'peak' or 'rms', got 'loudness'"):
+        normalize(np.ones(10), mode="loudness")
+    with pytest.raises(ParameterError, match="target_db=nan dBFS must be a finite"):
+        normalize(np.ones(10), target_db=np.nan)
+    with pytest.raises(TypeError, match="target_db must be a number"):
+        normalize(np.ones(10), target_db="-1")
+    with pytest.raises(TypeError, match="integer dtype"):
+        normalize(np.ones(10, dtype=int))
+    with pytest.raises(TypeError, match="complex"):
+        normalize(np.ones(10, dtype=np.complex64))
+    with pytest.raises(ParameterError, match="non-finite"):
+        normalize(np.array([1.0, np.inf]))
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    scale=st.floats(1e-4, 1e4),
+    target_db=st.floats(-60, 6),
+    mode=st.sampled_from(["peak", "rms"]),
+)
+def test_normalize_property(seed, scale, target_db, mode):
+    y = scale * np.random.default_rng(seed).standard_normal((2, 64))
+    out = normalize(y, mode=mode, target_db=target_db)
+    level = np.max(np.abs(out)) if mode == "peak" else np.sqrt(np.mean(out**2))
+    assert abs(db(level) - target_db) < 1e-6
+
+
+# --- mix ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(1000,), (2, 1000)], ids=["mono", "stereo"])
+@pytest.mark.parametrize("snr", [-10.0, 0.0, 6.5, 30.0])
+def test_mix_reaches_the_snr(rng, shape, snr):
+    target = rng.standard_normal(shape)
+    interference = 3.0 * rng.standard_normal(shape)
+    mixture, target_in_mix, interference_in_mix = mix(
+        target, interference, snr_db=snr, return_sources=True
+    )
+    assert abs(snr_db(target_in_mix, interference_in_mix) - snr) < 1e-9
+    assert abs(snr_db(target, mixture - target) - snr) < 1e-9
+
+
+def test_mix_returns_the_exact_sources(rng):
+    target, interference = rng.standard_normal((2, 500))
+    target_before, interference_before = target.copy(), interference.copy()
+    result = mix(target, interference, snr_db=5.0, return_sources=True)
+    assert isinstance(result, Mixture)
+    np.testing.assert_array_equal(result.mixture, result.target + result.interference)
+    np.testing.assert_array_equal(result.target, target)
+    assert result.target is not target
+    ratio = result.interference / interference
+    np.testing.assert_allclose(ratio, ratio[0], rtol=1e-12)
+    np.testing.assert_array_equal(mix(target, interference, snr_db=5.0), result.mixture)
+    np.testing.assert_array_equal(target, target_before)
+    np.testing.assert_array_equal(interference, interference_before)
+
+
+def test_mix_keeps_float32(rng):
+    target, interference = rng.standard_normal((2, 500)).astype(np.float32)
+    result = mix(target, interference, snr_db=0.0, return_sources=True)
+    assert all(array.dtype == np.float32 for array in result)
+    assert abs(snr_db(result.target, result.interference)) < 1e-4
+
+
+def test_mix_rejects_bad_input(rng):
+    target = rng.standard_normal(100)
+    with pytest.raises(ParameterError, match=r"shape \(100,\) but interference has shape \(90,\)"):
+        mix(target, target[:90], snr_db=0.0)
+    with pytest.raises(ParameterError, match=r"\(2, 100\).*\(100,\).*Trim"):
+        mix(np.stack([target, target]), target, snr_db=0.0)
+    with pytest.raises(ParameterError, match="target is silent"):
+        mix(np.zeros(100), target, snr_db=0.0)
+    with pytest.raises(ParameterError, match="interference is silent"):
+        mix(target, np.zeros(100), snr_db=0.0)
+    for bad in (np.nan, np.inf, -np.inf):
+        with pytest.raises(ParameterError, match="snr_db=.* dB must be a finite number"):
+            mix(target, target, snr_db=bad)
+    with pytest.raises(TypeError, match="snr_db must be a number"):
+        mix(target, target, snr_db="10")
+    with pytest.raises(TypeError, match="positional"):
+        mix(target, target, 10.0)
+    with pytest.raises(TypeError, match="interference has integer dtype"):
+        mix(target, np.ones(100, dtype=int), snr_db=0.0)
+    with pytest.raises(ParameterError, match="target contains 1 non-finite"):
+        mix(np.where(np.arange(100) == 3, np.nan, target), target, snr_db=0.0)
+    with pytest.raises(TypeError, match="complex"):
+        mix(target.astype(complex), target, snr_db=0.0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_samples=st.integers(1, 300),
+    channels=st.sampled_from([None, 1, 2]),
+    target_scale=st.floats(1e-3, 1e3),
+    interference_scale=st.floats(1e-3, 1e3),
+    snr=st.floats(-60, 60),
+)
+def test_mix_snr_property(seed, n_samples, channels, target_scale, interference_scale, snr):
+    shape = (n_samples,) if channels is None else (channels, max(n_samples, channels))
+    random = np.random.default_rng(seed)
+    target = target_scale * random.standard_normal(shape)
+    interference = interference_scale * random.standard_normal(shape)
+    mixture, target_in_mix, interference_in_mix = mix(
+        target, interference, snr_db=snr, return_sources=True
+    )
+    assert abs(snr_db(target_in_mix, interference_in_mix) - snr) < 1e-9
+    np.testing.assert_array_equal(mixture, target_in_mix + interference_in_mix)
+
+
+# --- play ---------------------------------------------------------------------------------------
+
+
+def test_play_mono_and_stereo():
+    from IPython.display import Audio
+
+    mono = sine(440, 800)
+    stereo = np.stack([mono, 0.5 * mono])
+    for y, channels in ((mono, 1), (stereo, 2)):
+        player = play(y, SR)
+        assert isinstance(player, Audio)
+        assert "<audio" in player._repr_html_()
+        decoded = decode(player)
+        assert decoded.shape == (channels, 800)
+        assert abs(np.max(np.abs(decoded)) - 1.0) < 1e-3  # normalised to full scale
+
+
+def test_play_without_normalising_keeps_the_level(rng):
+    y = np.stack([sine(440, 800, amplitude=0.5), sine(440, 800, amplitude=0.125)])
+    decoded = decode(play(y, SR, normalize=False))
+    np.testing.assert_allclose(decoded, y, atol=1e-4)
+
+
+def test_play_silence_plays_silence_without_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        decoded = decode(play(np.zeros(100), SR))
+    np.testing.assert_array_equal(decoded, 0.0)
+
+
+def test_play_leaves_y_untouched(rng):
+    y = 3.0 * rng.standard_normal(100)
+    before = y.copy()
+    play(y, SR)
+    np.testing.assert_array_equal(y, before)
+
+
+@pytest.mark.parametrize(
+    ("y", "sr", "kwargs", "error", "message"),
+    [
+        (np.array([0.5, 1.5]), SR, {"normalize": False}, ParameterError, r"peaks at 1\.5.*group"),
+        (np.zeros(10), 0, {}, ParameterError, "sr=0 Hz must be a positive"),
+        (np.zeros(10), -8000, {}, ParameterError, "sr=-8000 Hz must be a positive"),
+        (np.zeros(10), "8000", {}, TypeError, "sr must be a number"),
+        (np.array([0.1, np.nan]), SR, {}, ParameterError, "non-finite"),
+        (np.zeros(10, dtype=np.int16), SR, {}, TypeError, "integer dtype"),
+        (np.zeros(10, dtype=complex), SR, {}, TypeError, "complex"),
+        (np.zeros((10, 2)), SR, {}, ParameterError, "transpose"),
+    ],
+)
+def test_play_rejects_bad_input(y, sr, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        play(y, sr, **kwargs)
+
+
+# --- play_group ---------------------------------------------------------------------------------
+
+
+def test_play_group_keeps_relative_levels(rng):
+    loud = sine(440, 800, amplitude=2.0)
+    clips = {"loud": loud, "half": loud / 2, "noise": 0.1 * rng.standard_normal(600)}
+    before = {label: clip.copy() for label, clip in clips.items()}
+    group = play_group(clips, SR, peak_db=-1.0)
+
+    assert isinstance(group, AudioGroup)
+    assert group.labels == ("loud", "half", "noise")
+    assert abs(db(np.max(np.abs(group.clips[0]))) - (-1.0)) < 1e-9
+    for clip, original in zip(group.clips, clips.values(), strict=True):
+        np.testing.assert_allclose(clip, group.gain * original, rtol=1e-12)
+    # The players hold the same levels (16-bit PCM inside).
+    peaks = [np.max(np.abs(decode(player))) for player in group.players]
+    assert abs(peaks[1] / peaks[0] - 0.5) < 1e-3
+    assert abs(peaks[0] - 10 ** (-1 / 20)) < 1e-3
+    for label, clip in clips.items():
+        np.testing.assert_array_equal(clip, before[label])
+
+
+def test_play_group_default_peak_is_just_below_full_scale(rng):
+    group = play_group([rng.standard_normal(100), 5 * rng.standard_normal(100)], SR)
+    assert group.labels == ("clip 1", "clip 2")
+    loudest = max(np.max(np.abs(clip)) for clip in group.clips)
+    assert abs(loudest - 10 ** (-0.1 / 20)) < 1e-12
+    assert 0.98 < loudest < 1.0
+
+
+def test_play_group_full_scale_peak_does_not_overflow(rng):
+    group = play_group([rng.uniform(-3, 3, 1000)], SR, peak_db=0.0)
+    assert np.max(np.abs(group.clips[0])) <= 1.0
+
+
+def test_play_group_html_has_one_player_per_clip_and_escaped_labels():
+    clips = [sine(440, 800), np.zeros(400), np.stack([sine(220, 600), sine(330, 600)])]
+    group = play_group(clips, SR, labels=["mixture", "silent <estimate>", "stereo & co"])
+    page = group._repr_html_()
+    assert page.count("<audio") == 3
+    assert len(group) == 3
+    assert "mixture" in page
+    assert "silent &lt;estimate&gt;" in page
+    assert "stereo &amp; co" in page
+    assert "display:flex" in page
+    assert "mixture" in repr(group)
+
+
+@pytest.mark.parametrize(
+    ("clips", "kwargs", "error", "message"),
+    [
+        ({}, {}, ParameterError, "clips is empty"),
+        ([], {}, ParameterError, "clips is empty"),
+        ([np.zeros(10), np.zeros(20)], {}, ParameterError, "every clip is silent"),
+        ({"a": np.ones(10)}, {"labels": ["a"]}, ParameterError, "dict keys are the labels"),
+        ([np.ones(10)], {"labels": ["a", "b"]}, ParameterError, "2 labels for 1 clips"),
+        ([np.ones(10)], {"labels": "a"}, TypeError, "labels must be a list"),
+        (np.ones((2, 10)), {}, TypeError, r"list\(sources\)"),
+        ("clip.wav", {}, TypeError, "clips must be a dict"),
+        ({"a": np.ones(10), "b": np.array([np.nan])}, {}, ParameterError, r"clips\['b'\]"),
+        ([np.ones(10, dtype=int)], {}, TypeError, "integer dtype"),
+        ([np.ones(10)], {"peak_db": 1.0}, ParameterError, "peak_db=1.0 dBFS must be at most 0"),
+        ([np.ones(10)], {"peak_db": np.nan}, ParameterError, "must be a finite"),
+    ],
+)
+def test_play_group_rejects_bad_input(clips, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        play_group(clips, SR, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("sr", "error", "message"),
+    [
+        (0, ParameterError, "sr=0 Hz must be a positive"),
+        (-1, ParameterError, "sr=-1 Hz must be a positive"),
+        ("8000", TypeError, "sr must be a number"),
+        (None, TypeError, "sr must be a number"),
+    ],
+)
+def test_play_group_rejects_bad_sample_rate(sr, error, message):
+    with pytest.raises(error, match=message):
+        play_group([np.ones(10)], sr)
