@@ -1,6 +1,7 @@
 # The course's commands. Each one creates .venv when it is missing and installs what it needs.
 #   make lab    JupyterLab on notebooks/
 #   make test   the whole test suite, notebooks included
+#   make html   execute every notebook and write build/html/
 #   make data   render data/ again from MIDI (needs fluidsynth and fluidr3mono-gm-soundfont)
 #   make lint   ruff
 PYTHON ?= python3
@@ -11,7 +12,7 @@ TORCH  ?= torch==2.13.0
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.course-installed
 
-.PHONY: install lab test data lint bench clean
+.PHONY: install lab test html data lint bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +29,13 @@ lab: install
 
 test: install
 	$(PY) -m pytest
+
+# Every lecture notebook executed in full (not COURSE_FAST) to build/html/NN_name.html, with its
+# figures and audio players embedded.
+html: install
+	mkdir -p build/html
+	env -u COURSE_FAST $(VENV)/bin/jupyter nbconvert --to html --execute \
+	    --ExecutePreprocessor.timeout=1800 --output-dir build/html notebooks/[0-9][0-9]_*.ipynb
 
 data: install
 	$(PY) data/render.py

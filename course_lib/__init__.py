@@ -16,11 +16,25 @@ spectrograms are ``(freq, frames)`` as in librosa.
 from __future__ import annotations
 
 import importlib
+import os
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("audio", "data")
-__all__ = [*_SUBMODULES, "__version__"]
+#: Where the course lives; the notebooks' Colab setup cell clones it from here.
+REPOSITORY_URL = "https://github.com/source-separation-course/course"
+
+_SUBMODULES = ("audio", "data", "stft", "masks", "metrics", "plot", "widgets")
+__all__ = [*_SUBMODULES, "REPOSITORY_URL", "fast_mode", "__version__"]
+
+
+def fast_mode() -> bool:
+    """True when the environment variable ``COURSE_FAST`` is set to ``1``.
+
+    The tests execute every notebook with ``COURSE_FAST=1``: the same cells run on
+    shorter clips and with fewer iterations, so the suite stays quick. A notebook
+    never skips a section in fast mode.
+    """
+    return os.environ.get("COURSE_FAST", "").strip() == "1"
 
 
 def __getattr__(name: str):

@@ -20,6 +20,7 @@ __all__ = [
     "check_sample_rate",
     "check_positive",
     "check_random_state",
+    "check_sources",
 ]
 
 
@@ -140,3 +141,62 @@ def check_random_state(random_state) -> np.random.Generator:
         f"random_state must be None, an int or a numpy.random.Generator, got "
         f"{_describe(random_state)}"
     )
+
+
+def check_sources(x, name: str = "sources", *, min_samples: int = 1) -> np.ndarray:
+    """Check a stack of signals, ``(sources, samples)`` or ``(sources, channels, samples)``.
+
+    Each source is checked with :func:`check_audio` (so the messages name the
+    offending source, e.g. ``references[1] contains 3 non-finite value(s)``).
+
+    Parameters
+    ----------
+    x : array_like, shape (sources, samples) or (sources, channels, samples)
+        The stacked signals; at least one source.
+    name : str
+        The argument name used in error messages.
+    min_samples : int
+        The smallest number of samples per source accepted.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``x`` itself when it is already a float32 or float64 array, otherwise a
+        float64 array.
+
+    Raises
+    ------
+    TypeError
+        When ``x`` is not numeric or is complex or integer.
+    ParameterError
+        When ``x`` does not have 2 or 3 dimensions, holds no source, has too few
+        samples, or has non-finite values.
+    """
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name} must be a numpy array of stacked sources, got {_describe(x)}")
+    try:
+        arr = np.asarray(x)
+    except ValueError as exc:  # a ragged list of sources
+        raise ParameterError(
+            f"{name} could not be stacked into one array ({exc}); every source must have "
+            "the same number of channels and samples"
+        ) from exc
+    allowed = "(sources, samples) or (sources, channels, samples)"
+    if arr.ndim not in (2, 3):
+        hint = ""
+        if arr.ndim == 1:
+            hint = " (a single mono source needs a leading axis: y[np.newaxis])"
+        raise ParameterError(f"{name} must have shape {allowed}, got shape {arr.shape}{hint}")
+    if arr.shape[0] < 1:
+        raise ParameterError(f"{name} must hold at least one source, got shape {arr.shape}")
+    if arr.ndim == 3 and arr.shape[1] > arr.shape[2]:
+        raise ParameterError(
+            f"{name} has shape {arr.shape}: more channels than samples. This looks like "
+            "museval's (sources, samples, channels) layout; the course uses (sources, "
+            f"channels, samples): pass {name}.transpose(0, 2, 1)"
+        )
+    for index in range(arr.shape[0]):
+        check_audio(arr[index], f"{name}[{index}]", min_samples=min_samples)
+    if arr.dtype not in (np.float32, np.float64):
+        arr = arr.astype(np.float64)
+    return arr

@@ -125,6 +125,34 @@ class Example:
             )
         return np.stack([self.stems[n] for n in names])
 
+    def excerpt(self, duration: float, *, start: float = 0.0) -> Example:
+        """The same clip cut to ``duration`` seconds from ``start`` (both in seconds).
+
+        The excerpt's mixture is still the exact sum of its stems. A duration that runs
+        past the end is cut at the end.
+
+        Examples
+        --------
+        >>> load_example("guitar_voice").excerpt(2.0, start=1.0).duration
+        2.0
+        """
+        for value, label in ((duration, "duration"), (start, "start")):
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
+                    or not np.isfinite(value):
+                raise TypeError(f"{label} must be a number of seconds, got {value!r}")
+        if duration <= 0 or start < 0 or start >= self.duration:
+            raise ParameterError(
+                f"excerpt(duration={duration}, start={start}) must have duration > 0 and "
+                f"0 <= start < {self.duration:.2f} s, the length of {self.name!r}"
+            )
+        first = round(start * self.sr)
+        last = min(first + max(1, round(duration * self.sr)), self.mixture.shape[-1])
+        return Example(
+            name=self.name, mixture=self.mixture[..., first:last].copy(),
+            stems={k: v[..., first:last].copy() for k, v in self.stems.items()}, sr=self.sr,
+            split=self.split, description=self.description, info=dict(self.info),
+        )
+
     def __repr__(self) -> str:
         layout = "mono" if self.channels == 1 else f"{self.channels} channels"
         return (

@@ -654,6 +654,14 @@ def main(argv=None) -> int:
         entries.append(render_clip(clip, args.out, jobs=args.jobs))
         print(f"[{i:3d}/{len(clips)}] {clip.name:16s} {time.perf_counter() - start:6.1f} s",
               flush=True)
+    manifest_path = args.out / "manifest.json"
+    rendered = {entry["name"]: entry for entry in entries}
+    if args.only and manifest_path.exists():
+        # a partial render updates its clips in the existing manifest and keeps the rest
+        previous = json.loads(manifest_path.read_text())["clips"]
+        merged = [rendered.pop(e["name"], e) for e in previous] + list(rendered.values())
+    else:
+        merged = entries
     manifest = {
         "about": "The course's audio corpus, rendered by data/render.py (make data).",
         "made_with": {
@@ -666,9 +674,9 @@ def main(argv=None) -> int:
         },
         "sha256": "of the decoded int16 samples, little endian, (samples, channels) order",
         "licence": SOUNDFONT_LICENCE,
-        "clips": entries,
+        "clips": merged,
     }
-    if args.only:
+    if {c.name for c in all_clips()} - {e["name"] for e in merged}:
         manifest["partial"] = True
     (args.out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     print(f"wrote {len(entries)} clips to {args.out} in {time.perf_counter() - start:.0f} s")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import io
 import warnings
 
@@ -12,7 +11,6 @@ import soundfile as sf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib import audio
 from course_lib._validation import ParameterError
 from course_lib.audio import (
     AudioGroup,
@@ -53,12 +51,6 @@ def decode(player):
     """The samples an IPython Audio player holds, as (channels, samples)."""
     data, _ = sf.read(io.BytesIO(player.data), always_2d=True)
     return data.T
-
-
-def test_docstring_examples_run():
-    result = doctest.testmod(audio, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0
-    assert result.failed == 0
 
 
 # --- load and save ------------------------------------------------------------------------------

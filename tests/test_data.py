@@ -271,3 +271,20 @@ def test_rendering_piano_notes_again_reproduces_the_shipped_clip(tmp_path):
         else:  # another FluidSynth may interpolate differently: within 60 dB SNR
             snr = 10 * np.log10(np.sum(shipped**2) / np.sum((fresh - shipped) ** 2))
             assert snr > 60, f"{stem}: re-rendered clip is only {snr:.1f} dB from the shipped one"
+
+
+def test_excerpt_cuts_every_stem_and_keeps_the_sum_exact():
+    example = data.load_example("stereo_trio")
+    cut = example.excerpt(2.0, start=1.5)
+    assert cut.duration == pytest.approx(2.0) and cut.mixture.shape == (2, 2 * example.sr)
+    first = round(1.5 * example.sr)
+    np.testing.assert_array_equal(cut.stems["lead"], example.stems["lead"][:, first:first
+                                                                             + 2 * example.sr])
+    assert np.array_equal(cut.mixture, np.sum(cut.sources(), axis=0))
+    assert example.excerpt(100.0).duration == pytest.approx(example.duration)
+    with pytest.raises(ValueError, match="duration > 0"):
+        example.excerpt(0.0)
+    with pytest.raises(ValueError, match="start"):
+        example.excerpt(1.0, start=example.duration)
+    with pytest.raises(TypeError, match="seconds"):
+        example.excerpt("2")
