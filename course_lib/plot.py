@@ -19,7 +19,7 @@ import numpy as np
 
 from ._validation import ParameterError, check_audio, check_positive, check_sample_rate
 
-__all__ = ["setup_style", "specshow", "waveform", "scores", "to_db"]
+__all__ = ["setup_style", "specshow", "waveform", "scores", "to_db", "nmf_panel"]
 
 _FREQ_SCALES = ("linear", "log", "mel")
 
@@ -334,3 +334,109 @@ def scores(table, *, metric: str = "SDR", ax=None, title: str | None = None):
     if title:
         ax.set_title(title)
     return containers
+
+
+def nmf_panel(
+    V,
+    W,
+    H,
+    losses=None,
+    *,
+    sr: float | None = None,
+    hop_length: int | None = None,
+    n_fft: int | None = None,
+    fmax: float | None = None,
+    dynamic_range_db: float = 60.0,
+    title: str | None = None,
+    loss_label: str = "loss",
+    fig=None,
+):
+    """The handout's NMF figure: loss curve, bases W, activations H and W @ H.
+
+    A grid with the loss curve top left, the bases W down the left side (frequency
+    upwards, one column per basis), the activations H along the top (one row per basis,
+    time to the right) and the model ``W @ H`` as the large panel, where it lines up
+    with both. Each factor is shown in dB with a floor ``dynamic_range_db`` below its
+    maximum (the handout uses 60 dB); ``W @ H`` uses V's maximum as 0 dB.
+
+    Parameters
+    ----------
+    V : numpy.ndarray, shape (freq, frames)
+        The data (only its maximum is used, as the reference level of ``W @ H``).
+    W : numpy.ndarray, shape (freq, rank)
+    H : numpy.ndarray, shape (rank, frames)
+    losses : array_like, optional
+        The loss history (``NMFResult.losses``), drawn on a log scale.
+    sr, hop_length, n_fft : optional
+        With them the axes are in s and Hz; without, in frames and bins.
+    fmax : float, optional
+        Upper frequency shown (Hz with ``sr``, else bins).
+    dynamic_range_db : float
+    title : str, optional
+    loss_label : str
+        y label of the loss curve.
+    fig : matplotlib.figure.Figure, optional
+
+    Returns
+    -------
+    dict of str to matplotlib.axes.Axes
+        ``"loss"``, ``"W"``, ``"H"``, ``"WH"``.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.gridspec import GridSpec
+
+    V, W, H = (np.asarray(a) for a in (V, W, H))
+    if V.ndim != 2 or W.ndim != 2 or H.ndim != 2:
+        raise ParameterError(
+            f"V, W and H must be matrices, got shapes {V.shape}, {W.shape}, {H.shape}"
+        )
+    if W.shape[0] != V.shape[0] or H.shape[1] != V.shape[1] or W.shape[1] != H.shape[0]:
+        raise ParameterError(
+            f"W {W.shape} @ H {H.shape} must have the shape of V {V.shape}"
+        )
+    for name, M in (("V", V), ("W", W), ("H", H)):
+        if np.iscomplexobj(M) or not np.all(np.isfinite(M)) or np.any(M < 0):
+            raise ParameterError(f"{name} must be real, finite and non-negative")
+    freq, frames = V.shape
+    rank = W.shape[1]
+    if sr is not None:
+        sr = check_sample_rate(sr)
+        if hop_length is None:
+            raise ParameterError("give hop_length (samples) with sr, for the time axis")
+        n_fft = 2 * (freq - 1) if n_fft is None else n_fft
+        t_max, f_max, t_unit, f_unit = frames * hop_length / sr, freq * sr / n_fft, "time (s)", \
+            "frequency (Hz)"
+    else:
+        t_max, f_max, t_unit, f_unit = frames, freq, "frame", "frequency bin"
+    if fig is None:
+        fig = plt.figure(figsize=(11, 7))
+    grid = GridSpec(5, 5, figure=fig)
+    axes = {
+        "loss": fig.add_subplot(grid[0, 0]),
+        "H": fig.add_subplot(grid[0, 1:]),
+        "W": fig.add_subplot(grid[1:, 0]),
+    }
+    axes["WH"] = fig.add_subplot(grid[1:, 1:], sharex=axes["H"], sharey=axes["W"])
+    ref = float(V.max()) if V.max() > 0 else None
+    image = dict(aspect="auto", origin="lower", interpolation="nearest")
+    axes["W"].imshow(to_db(W, dynamic_range_db=dynamic_range_db), cmap="magma",
+                     extent=(0.5, rank + 0.5, 0, f_max), **image)
+    axes["W"].set(xlabel="basis", ylabel=f_unit)
+    axes["H"].imshow(to_db(H, dynamic_range_db=dynamic_range_db), cmap="magma",
+                     extent=(0, t_max, 0.5, rank + 0.5), **image)
+    axes["H"].set(ylabel="basis")
+    axes["H"].tick_params(labelbottom=False)
+    mesh = axes["WH"].imshow(to_db(W @ H, ref=ref, dynamic_range_db=dynamic_range_db),
+                             cmap="magma", extent=(0, t_max, 0, f_max), **image)
+    axes["WH"].set(xlabel=t_unit, title="W @ H")
+    axes["WH"].tick_params(labelleft=False)
+    if fmax is not None:
+        axes["WH"].set_ylim(0, fmax)
+    fig.colorbar(mesh, ax=axes["WH"], label="dB", pad=0.01)
+    if losses is not None and len(losses):
+        axes["loss"].plot(np.arange(1, len(losses) + 1), np.asarray(losses, dtype=float))
+        axes["loss"].set_yscale("log")
+    axes["loss"].set(xlabel="iteration", ylabel=loss_label)
+    if title:
+        fig.suptitle(title)
+    return axes

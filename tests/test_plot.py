@@ -105,3 +105,24 @@ def test_bad_input_raises(rng):
         plot.scores({})
     with pytest.raises(ValueError, match="labels"):
         plot.waveform(rng.standard_normal((2, 100)), 8000, labels=["only one"])
+
+
+def test_nmf_panel_lines_up_the_factors(rng):
+    W = rng.uniform(size=(129, 4))
+    H = rng.uniform(size=(4, 50))
+    V = W @ H
+    axes = plot.nmf_panel(V, W, H, losses=np.geomspace(10, 1, 30), sr=8000, hop_length=64,
+                          title="t")
+    assert set(axes) == {"loss", "W", "H", "WH"}
+    assert axes["WH"].get_xlim() == pytest.approx((0, 50 * 64 / 8000))
+    assert axes["W"].get_ylim() == axes["WH"].get_ylim()
+    assert axes["H"].get_xlim() == axes["WH"].get_xlim()
+    assert axes["loss"].get_yscale() == "log"
+    image = axes["WH"].get_images()[0].get_array()
+    assert image.max() == pytest.approx(0.0, abs=1e-9) and image.min() >= -60 - 1e-9
+    with pytest.raises(ValueError, match="must have the shape of V"):
+        plot.nmf_panel(V[:, :10], W, H)
+    with pytest.raises(ValueError, match="non-negative"):
+        plot.nmf_panel(V, -W, H)
+    with pytest.raises(ValueError, match="hop_length"):
+        plot.nmf_panel(V, W, H, sr=8000)
