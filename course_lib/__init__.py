@@ -23,7 +23,7 @@ __version__ = "0.1.0"
 #: Where the course lives; the notebooks' Colab setup cell clones it from here.
 REPOSITORY_URL = "https://github.com/source-separation-course/course"
 
-_SUBMODULES = ("audio", "data", "stft", "masks", "metrics", "plot", "widgets")
+_SUBMODULES = ("audio", "data", "stft", "masks", "metrics", "nmf", "plot", "widgets")
 __all__ = [*_SUBMODULES, "REPOSITORY_URL", "fast_mode", "__version__"]
 
 

@@ -322,7 +322,7 @@ def _normalize(W: np.ndarray, H: np.ndarray, how: str | None) -> None:
     H *= scale[:, np.newaxis]
 
 
-def _mu_step_W(V, W, H, WH, beta, gamma, tiny, buf):
+def _mu_step_W(V, W, H, WH, beta, gamma, tiny, buf, zeros=None):
     """One multiplicative update of W in place. WH = W @ H (unused for EU)."""
     if beta == 2:  # W ← W ∘ (V Hᵀ) / (W H Hᵀ)
         numerator = V @ H.T
@@ -332,11 +332,11 @@ def _mu_step_W(V, W, H, WH, beta, gamma, tiny, buf):
         numerator = buf @ H.T
         denominator = H.sum(axis=1)[np.newaxis, :]
     else:  # W ← W ∘ [((WH)^(β-2) ∘ V) Hᵀ / ((WH)^(β-1) Hᵀ)]^γ
-        numerator, denominator = _beta_terms(V, WH, beta, buf, lambda A: A @ H.T)
+        numerator, denominator = _beta_terms(V, WH, beta, buf, lambda A: A @ H.T, zeros)
     _apply(W, numerator, denominator, gamma, tiny)
 
 
-def _mu_step_H(V, W, H, WH, beta, gamma, tiny, buf):
+def _mu_step_H(V, W, H, WH, beta, gamma, tiny, buf, zeros=None):
     """One multiplicative update of H in place. WH = W @ H with the current W."""
     if beta == 2:  # H ← H ∘ (Wᵀ V) / (Wᵀ W H)
         numerator = W.T @ V
@@ -346,23 +346,31 @@ def _mu_step_H(V, W, H, WH, beta, gamma, tiny, buf):
         numerator = W.T @ buf
         denominator = W.sum(axis=0)[:, np.newaxis]
     else:
-        numerator, denominator = _beta_terms(V, WH, beta, buf, lambda A: W.T @ A)
+        numerator, denominator = _beta_terms(V, WH, beta, buf, lambda A: W.T @ A, zeros)
     _apply(H, numerator, denominator, gamma, tiny)
 
 
-def _beta_terms(V, WH, beta, buf, product):
-    """product((WH)^(β-2) ∘ V) and product((WH)^(β-1)) for the general β update."""
-    if beta == 0:  # (WH)^-1 and V (WH)^-2
+def _beta_terms(V, WH, beta, buf, product, zeros):
+    """product((WH)^(β-2) ∘ V) and product((WH)^(β-1)) for the general β update.
+
+    ``zeros`` marks the entries where V is 0 (None when there are none): there the
+    first term is 0, whatever (WH)^(β-2) is, as in scikit-learn (it can overflow to
+    inf where a silent bin meets a silent frame, and inf · 0 is NaN).
+    """
+    if beta == 0:  # (WH)^-1 and V (WH)^-2; V has no zeros under IS (it is floored)
         np.reciprocal(WH, out=buf)
         denominator = product(buf)
         buf *= buf
         buf *= V
         return product(buf), denominator
-    np.power(WH, beta - 2, out=buf)
-    buf *= V
-    numerator = product(buf)
-    np.power(WH, beta - 1, out=buf)
-    return numerator, product(buf)
+    with np.errstate(over="ignore", invalid="ignore"):
+        np.power(WH, beta - 2, out=buf)
+        buf *= V
+        if zeros is not None:
+            buf[zeros] = 0
+        numerator = product(buf)
+        np.power(WH, beta - 1, out=buf)
+        return numerator, product(buf)
 
 
 def _apply(F, numerator, denominator, gamma, tiny):
@@ -452,9 +460,12 @@ def nmf(
     -----
     For β <= 0 (IS), zeros of V are raised to a floor of ``eps · max(V, 1)``, since the
     divergence is undefined at 0; the losses reported are those of the floored V.
-    Entries of W and H are kept above ``eps² · sqrt(mean(V) / rank)`` (eps of the dtype):
-    far below anything audible, and it keeps them from becoming subnormal numbers, on
-    which arithmetic is many times slower.
+    Entries of W and H (initial factors included; fixed ``bases`` excepted) are kept at or
+    above ``eps² · sqrt(mean(V) / rank)`` (eps of the dtype), or ``2 sqrt(tiny)`` if that
+    is larger: far below anything audible, it keeps them from becoming subnormal numbers,
+    on which arithmetic is many times slower, and keeps ``W @ H`` positive. (An exact 0 in
+    the initial factors, which multiplicative updates could never move, starts at the
+    floor instead.)
 
     Examples
     --------
@@ -492,6 +503,10 @@ def nmf(
 
     if beta <= 0:  # IS: the divergence is undefined at 0
         V = np.maximum(V, _is_floor(V))
+    # C order, whatever the caller's layout (course_lib.stft returns Fortran-ordered
+    # spectrograms): every (freq, frames) operand below then shares one layout, and an
+    # element-wise pass over mixed layouts is several times slower than over matching ones.
+    V = np.ascontiguousarray(V)
     W, H = _initial_factors(V, rank, init, bases, rng, dtype)
     update_W = bases is None
     normalize = normalize if update_W else None
@@ -499,15 +514,35 @@ def nmf(
     tiny = np.finfo(dtype).tiny
     # Multiplicative updates shrink unused entries geometrically; once they become
     # subnormal numbers every operation on them is many times slower. A floor far below
-    # any audible level (eps² of the factors' typical size) keeps them normal.
-    floor = dtype.type(np.finfo(dtype).eps ** 2 * np.sqrt(V.mean() / rank))
+    # any audible level (eps² of the factors' typical size) keeps them normal, and its
+    # square is a normal number too, so W @ H >= floor² > 0 whenever every row of W and
+    # every column of H has an entry at the floor or above: V / (W H) is then never 0 / 0.
+    floor = dtype.type(max(np.finfo(dtype).eps ** 2 * np.sqrt(V.mean() / rank),
+                           2 * np.sqrt(tiny)))
+    if update_W:
+        np.maximum(W, floor, out=W)
+    np.maximum(H, floor, out=H)
+    # Fixed bases may have a row below the floor (a bin no basis uses); only then can W @ H
+    # reach 0, and only then does each product pay for a pass that keeps it positive.
+    guard_product = not update_W and not np.all(W.max(axis=1) >= floor)
+    if guard_product and beta <= 1:
+        uncovered = np.flatnonzero((W.max(axis=1) == 0) & (V.max(axis=1) > 0))
+        if uncovered.size:
+            raise ParameterError(
+                f"bases is all zero in bin(s) {uncovered[:10].tolist()} where V is positive: "
+                f"W @ H is 0 there whatever H is, and the beta={beta:g} divergence is infinite; "
+                "give every bin some energy (e.g. bases + 1e-9 * bases.max()) or drop those bins"
+            )
+    product_buf = np.empty_like(V)  # W @ H, written in place by every product
     buf = np.empty_like(V)  # one (freq, frames) scratch array, reused by every update
+    zeros = (V == 0) if beta not in (1.0, 2.0) and np.any(V == 0) else None
     loss = _Loss(V, beta) if loss_every else None
 
     def product():
-        WH = W @ H
-        np.maximum(WH, tiny, out=WH)
-        return WH
+        np.matmul(W, H, out=product_buf)
+        if guard_product:
+            np.maximum(product_buf, tiny, out=product_buf)
+        return product_buf
 
     start = time.perf_counter()
     initial_loss = loss(product()) if loss else float("nan")
@@ -529,13 +564,16 @@ def nmf(
                 it -= 1
                 break
         if update_W:
-            _mu_step_W(V, W, H, WH, beta, gamma, tiny, buf)
+            _mu_step_W(V, W, H, WH, beta, gamma, tiny, buf, zeros)
             np.maximum(W, floor, out=W)
             if beta != 2:
                 WH = product()
-        _mu_step_H(V, W, H, WH, beta, gamma, tiny, buf)
+        _mu_step_H(V, W, H, WH, beta, gamma, tiny, buf, zeros)
         np.maximum(H, floor, out=H)
-        _normalize(W, H, normalize)
+        if normalize is not None:  # the rescaling may take entries below the floor
+            _normalize(W, H, normalize)
+            np.maximum(W, floor, out=W)
+            np.maximum(H, floor, out=H)
         if loss and it % loss_every == 0:
             loss_iterations.append(it)
             pending = True
