@@ -623,6 +623,25 @@ def test_bad_input_raises_a_clear_error(V, rank, kwargs, error, pattern, name):
     assert re.search(rf"\b{name}\b", str(excinfo.value)), str(excinfo.value)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_beta_divergence_with_zeros_follows_the_limits(rng, dtype):
+    # v log(v / v̂) is 0 where v = 0, even where v̂ = 0 too: KL is finite; EU has no logs
+    V = _positive(rng, (6, 7)).astype(dtype)
+    V_hat = _positive(rng, (6, 7)).astype(dtype)
+    V[1, :] = 0.0
+    V_hat[1, 2] = 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):  # np.where evaluates both sides
+        ratio = np.where(V > 0, V / V_hat, 1.0)
+    expected = np.sum(np.where(V > 0, V * np.log(ratio), 0.0) - V + V_hat, dtype=np.float64)
+    assert nmf.beta_divergence(V, V_hat, "KL") == pytest.approx(expected, rel=1e-6)
+    assert nmf.beta_divergence(V, V_hat, "EU") == pytest.approx(
+        0.5 * np.sum((V.astype(float) - V_hat) ** 2), rel=1e-6)
+    with pytest.raises(ValueError, match="infinite"):
+        nmf.beta_divergence(V_hat, V, "KL")  # v̂ = 0 where v > 0
+    with pytest.raises(ValueError, match="undefined"):
+        nmf.beta_divergence(V, V_hat, "IS")
+
+
 def test_bad_beta_in_beta_divergence_raises():
     with pytest.raises(ValueError, match="beta"):
         nmf.beta_divergence(_v(), _v(), "frobenius-ish")
