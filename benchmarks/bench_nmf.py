@@ -43,6 +43,8 @@ SPEEDUP_TARGET = {"EU": 1.0, "KL": 1.5, "IS": 1.5}
 FLOOR_TARGET = {"EU": 1.5, "KL": 1.5, "IS": 2.0}
 RANK = 25
 SEED = 0
+# Extrapolated times beyond this many seconds (a day) are printed as "> 1e+05".
+ESTIMATE_LIMIT = 86_400.0
 
 
 # ---------------------------------------------------------------------------
@@ -456,11 +458,13 @@ def main(argv=None):
     for r in results["race"]:
         if r["reached"]:
             when = f"{r['seconds']:.2f}"
-        elif math.isfinite(r["seconds"]):
+        elif r["seconds"] <= ESTIMATE_LIMIT:
             when = f"not reached (est. >= {r['seconds']:.3g})"
+        elif math.isfinite(r["seconds"]):  # the trend is almost flat: no arrival in sight
+            when = f"not reached (est. > {ESTIMATE_LIMIT:.0e})"
         else:
             when = "not reached (no trend)"
-        ratio = r["seconds"] / r["mu_seconds"]
+        ratio = r["seconds"] / r["mu_seconds"] if r["seconds"] <= ESTIMATE_LIMIT else math.inf
         rows.append([r["beta"], f"{r['target']:.6g}", f"{r['mu_seconds']:.3f}",
                      f"{r['steps']}", f"{r['wall']:.1f}", f"{r['best']:.6g}",
                      f"{r['best'] / r['target'] - 1:+.2%}", when,
