@@ -43,7 +43,7 @@ SPEEDUP_TARGET = {"EU": 1.0, "KL": 1.5, "IS": 1.5}
 FLOOR_TARGET = {"EU": 1.5, "KL": 1.5, "IS": 2.0}
 RANK = 25
 SEED = 0
-# Extrapolated times beyond this many seconds (a day) are printed as "> 1e+05".
+# Extrapolated times beyond this many seconds are printed as "> 1 day".
 ESTIMATE_LIMIT = 86_400.0
 
 
@@ -461,7 +461,7 @@ def main(argv=None):
         elif r["seconds"] <= ESTIMATE_LIMIT:
             when = f"not reached (est. >= {r['seconds']:.3g})"
         elif math.isfinite(r["seconds"]):  # the trend is almost flat: no arrival in sight
-            when = f"not reached (est. > {ESTIMATE_LIMIT:.0e})"
+            when = "not reached (est. > 1 day)"
         else:
             when = "not reached (no trend)"
         ratio = r["seconds"] / r["mu_seconds"] if r["seconds"] <= ESTIMATE_LIMIT else math.inf
