@@ -52,6 +52,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import masks as _masks
 from . import stft as _stft
 from ._validation import ParameterError, _describe, check_positive, check_random_state
 
@@ -816,14 +817,13 @@ def component_signals(
     unique = np.unique(labels)
     # model of each group: (groups, freq, frames)
     parts = np.stack([W[:, labels == g] @ H[labels == g] for g in unique])
-    if masked:
-        total = parts.sum(axis=0)
-        tiny = np.finfo(parts.dtype).tiny
-        masks = np.divide(parts, total, out=np.full_like(parts, 1.0 / len(unique)),
-                          where=total > tiny)
-        spectra = masks * X
-    else:
-        spectra = parts * np.exp(1j * np.angle(X))
     params = dict(frame=frame, hop=hop, n_fft=n_fft, hop_length=hop_length, window=window,
                   length=length)
-    return np.stack([_stft.istft(S, sr, **params) for S in spectra])
+    if masked:  # each group's share of the model; an empty bin is shared equally
+        total = parts.sum(axis=0)
+        tiny = np.finfo(parts.dtype).tiny
+        shares = np.divide(parts, total, out=np.full_like(parts, 1.0 / len(unique)),
+                           where=total > tiny)
+        return _masks.apply_masks(X, shares, sr, **params)
+    phase = np.exp(1j * np.angle(X))
+    return np.stack([_stft.istft(part * phase, sr, **params) for part in parts])
