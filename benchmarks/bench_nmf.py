@@ -256,25 +256,28 @@ def _operands(layout, m, k, n, dtype, rng):
     raise ValueError(layout)
 
 
-def _gemm_floor(beta, F, N, dtype, n_iter, repeats):
-    """Seconds and flops of the products of ``n_iter`` iterations (best of ``repeats``)."""
+def _gemm_floor(beta, F, N, dtype, n_iter):
+    """The products of ``n_iter`` iterations, alone: a function that runs them, and flops.
+
+    Timed among the contenders (in ``_best_of_interleaved``), so that the floor and the
+    times it is compared with see the same load on the machine.
+    """
     rng = np.random.default_rng(1)
     dims = {"F": F, "N": N, "K": RANK}
-    seconds = flops = 0.0
+    products, flops = [], 0.0
     for _label, layout, shape, count in PRODUCTS[beta]:
         m, k, n = (dims[c] for c in shape)
         a, b = _operands(layout, m, k, n, dtype, rng)
         assert a.shape == (m, k) and b.shape == (k, n)
-        out = np.empty((m, n), dtype=dtype)
+        products += [(a, b, np.empty((m, n), dtype=dtype))] * count
+        flops += count * 2.0 * m * k * n * n_iter
 
-        def run(a=a, b=b, out=out):
-            for _ in range(n_iter):
+    def run():
+        for _ in range(n_iter):
+            for a, b, out in products:
                 np.matmul(a, b, out=out)
 
-        best, _ = _best_of(run, repeats)
-        seconds += count * best
-        flops += count * 2.0 * m * k * n * n_iter
-    return seconds, flops
+    return run, flops
 
 
 def _describe_products(beta):
@@ -359,7 +362,7 @@ def _parse(argv):
 
 def main(argv=None):
     args = _parse(argv)
-    seconds, n_iter, repeats, floor_repeats = (5.0, 20, 1, 1) if args.quick else (30.0, 200, 5, 5)
+    seconds, n_iter, repeats = (5.0, 20, 1) if args.quick else (30.0, 200, 5)
     y, sr = _clip(seconds)
     V64 = np.abs(stft.stft(y, sr))  # default 64 ms frame, 32 ms hop
     F, N = V64.shape
@@ -385,7 +388,9 @@ def main(argv=None):
             if beta == "IS":
                 V = _is_floored(V)
             W0d, H0d = W0.astype(dtype), H0.astype(dtype)
+            floor_run, flops = _gemm_floor(beta, F, N, dtype, n_iter)
             times, outs = _best_of_interleaved({
+                "GEMM floor": (floor_run, None),
                 "ours": (lambda V=V, b=beta, W0d=W0d, H0d=H0d: _ours(V, b, n_iter, W0d, H0d),
                          None),
                 "sklearn": (lambda Wsk, Hsk, V=V, b=beta: _sklearn(V, b, n_iter, Wsk, Hsk),
@@ -396,9 +401,8 @@ def main(argv=None):
                                        _ours(V, b, n_iter, W0d, H0d, loss_every=1), None),
             }, repeats)
             t_ours, t_sk, t_plain = times["ours"], times["sklearn"], times["plain"]
-            t_track = times["ours, loss_every=1"]
+            t_track, t_floor = times["ours, loss_every=1"], times["GEMM floor"]
             (W, H), (W_sk, H_sk), (W_pl, H_pl) = outs["ours"], outs["sklearn"], outs["plain"]
-            t_floor, flops = _gemm_floor(beta, F, N, dtype, n_iter, floor_repeats)
 
             loss = _loss(V, W, H, beta)
             loss_sk, loss_pl = _loss(V, W_sk, H_sk, beta), _loss(V, W_pl, H_pl, beta)
@@ -432,7 +436,8 @@ def main(argv=None):
         print("  sklearn vs ours, plain vs ours: final loss relative to ours (scikit-learn updates"
               " H before W,\n    so a few % apart is expected; inf: W @ H has exact zeros where"
               " V > 0).")
-        print(f"\n{name}: GEMM floor, the matrix products alone (best of {floor_repeats}); "
+        print(f"\n{name}: GEMM floor, the matrix products alone (best of {repeats}, timed in turn "
+              "with the contenders above); "
               f"F={F}, N={N}, K={RANK}, products per iteration as listed in the comment "
               "above PRODUCTS")
         _table(["beta", "products/iteration", "GFLOP", "floor s", "floor GFLOP/s",
