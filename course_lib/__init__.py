@@ -24,7 +24,7 @@ __version__ = "0.1.0"
 REPOSITORY_URL = "https://github.com/source-separation-course/course"
 
 _SUBMODULES = ("audio", "data", "stft", "masks", "metrics", "nmf", "plot", "widgets")
-__all__ = [*_SUBMODULES, "REPOSITORY_URL", "fast_mode", "__version__"]
+__all__ = [*_SUBMODULES, "ParameterError", "REPOSITORY_URL", "fast_mode", "__version__"]
 
 
 def fast_mode() -> bool:
@@ -40,4 +40,11 @@ def fast_mode() -> bool:
 def __getattr__(name: str):
     if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
+    if name == "ParameterError":  # course_lib.ParameterError, as librosa.ParameterError
+        return importlib.import_module(f"{__name__}._validation").ParameterError
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # Tab completion lists the submodules before they are imported.
+    return sorted(set(globals()) | set(__all__))

@@ -16,12 +16,28 @@ import numpy as np
 
 __all__ = [
     "ParameterError",
+    "MAX_ARRAY_BYTES",
+    "check_array_size",
     "check_audio",
-    "check_sample_rate",
+    "check_axes",
+    "check_finite_number",
+    "check_float_dtype",
+    "check_int",
+    "check_name_list",
+    "check_nonnegative_matrix",
     "check_positive",
     "check_random_state",
+    "check_sample_rate",
     "check_sources",
+    "check_spectrogram",
+    "check_stem_stfts",
 ]
+
+#: The largest array (in bytes) a ``course_lib`` function agrees to allocate. A request
+#: above it is nearly always a units slip (seconds for milliseconds, samples for seconds),
+#: so it raises a :class:`ParameterError` with the size instead of trying and failing
+#: with ``MemoryError`` or running the machine out of memory.
+MAX_ARRAY_BYTES = 4 * 1024**3
 
 
 class ParameterError(ValueError):
@@ -36,6 +52,212 @@ def _describe(x) -> str:
     if isinstance(x, np.ndarray):
         return f"an array of shape {x.shape} and dtype {x.dtype}"
     return f"{type(x).__name__} {x!r}"[:120]
+
+
+def check_int(value, name: str, *, minimum=None, maximum=None, unit: str = "") -> int:
+    """Check that ``value`` is an int (not a bool) within ``[minimum, maximum]``.
+
+    Raises ``TypeError`` for a float, a bool or anything that is not an integer
+    (``2.0`` included: say ``2``), ``ParameterError`` when it is out of range.
+    """
+    suffix = f" {unit}" if unit else ""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        kind = f"an int number of {unit}" if unit else "an int"
+        raise TypeError(f"{name} must be {kind}, got {_describe(value)}")
+    if minimum is not None and value < minimum:
+        raise ParameterError(f"{name}={value}{suffix} must be at least {minimum}{suffix}")
+    if maximum is not None and value > maximum:
+        raise ParameterError(f"{name}={value}{suffix} must be at most {maximum}{suffix}")
+    return int(value)
+
+
+def check_finite_number(value, name: str, *, unit: str = "") -> float:
+    """Check that ``value`` is a real, finite number (not a bool); return it as a float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {_describe(value)}")
+    if not np.isfinite(value):
+        suffix = f" {unit}" if unit else ""
+        raise ParameterError(f"{name}={value}{suffix} must be a finite number")
+    return float(value)
+
+
+def check_float_dtype(dtype, name: str = "dtype") -> np.dtype:
+    """Check that ``dtype`` names float32 or float64 and return it as a ``numpy.dtype``.
+
+    Something numpy does not know as a dtype (``"garbage"``, ``3.5``) is a
+    ``TypeError``; a real dtype other than the two floats is a ``ParameterError``.
+    """
+    try:
+        resolved = np.dtype(dtype)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"{name}={dtype!r} is not a numpy dtype; use np.float32 or np.float64"
+        ) from exc
+    if dtype is None or resolved not in (np.float32, np.float64):
+        raise ParameterError(f"{name} must be np.float32 or np.float64, got {dtype!r}")
+    return resolved
+
+
+def check_name_list(names, name: str, *, allowed=None, what: str = "name") -> list[str]:
+    """Turn one name or a sequence of names into a list of str, checked against ``allowed``.
+
+    A single string is one name (``"piano_C4"`` becomes ``["piano_C4"]``, never
+    the list of its characters). Duplicates are rejected, as is a name not in
+    ``allowed`` when that is given.
+    """
+    if isinstance(names, str):
+        names = [names]
+    elif isinstance(names, bytes) or not hasattr(names, "__iter__"):
+        raise TypeError(f"{name} must be a str or a list of str, got {_describe(names)}")
+    result = list(names)
+    for item in result:
+        if not isinstance(item, str):
+            raise TypeError(f"{name} must hold str {what}s, got {_describe(item)}")
+    repeated = sorted({item for item in result if result.count(item) > 1})
+    if repeated:
+        raise ParameterError(f"{name} names {repeated} more than once; give each {what} once")
+    if allowed is not None:
+        allowed = list(allowed)
+        unknown = [item for item in result if item not in allowed]
+        if unknown:
+            raise ParameterError(f"{name} has unknown {what}(s) {unknown}; choose from {allowed}")
+    return result
+
+
+def check_axes(ax, name: str = "ax"):
+    """Check that ``ax`` is ``None`` or a matplotlib ``Axes``; return it unchanged."""
+    if ax is None:
+        return None
+    from matplotlib.axes import Axes
+
+    if not isinstance(ax, Axes):
+        raise TypeError(
+            f"{name} must be a matplotlib Axes (e.g. from plt.subplots()) or None, "
+            f"got {_describe(ax)}"
+        )
+    return ax
+
+
+def check_array_size(shape, dtype, name: str, *, hint: str = "") -> None:
+    """Raise before allocating an array of ``shape`` and ``dtype`` above :data:`MAX_ARRAY_BYTES`."""
+    n_bytes = float(np.prod([float(n) for n in shape])) * np.dtype(dtype).itemsize
+    if n_bytes > MAX_ARRAY_BYTES:
+        shape_text = " x ".join(str(int(n)) for n in shape)
+        raise ParameterError(
+            f"{name} would need {n_bytes / 1024**3:.3g} GiB ({shape_text} {np.dtype(dtype)}), "
+            f"more than the {MAX_ARRAY_BYTES / 1024**3:.0f} GiB course_lib allows"
+            + (f"; {hint}" if hint else "; check the units of the arguments")
+        )
+
+
+def check_spectrogram(
+    X, name: str = "X", *, ndims=(2, 3), nonnegative: bool = False
+) -> np.ndarray:
+    """Check a finite, real or complex float spectrogram ``(freq, frames)`` / ``(channels, freq, frames)``.
+
+    Parameters
+    ----------
+    X : array_like
+        The spectrogram.
+    name : str
+        The argument name used in error messages.
+    ndims : tuple of int or None
+        The numbers of dimensions allowed (``None``: any).
+    nonnegative : bool
+        Require a real, non-negative array (a magnitude or power spectrogram).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``X`` itself when it is already float32/64 or complex64/128, otherwise a
+        float64 (or complex128) copy.
+    """
+    if isinstance(X, (str, bytes)) or X is None:
+        raise TypeError(f"{name} must be a numpy array, got {_describe(X)}")
+    arr = np.asarray(X)
+    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
+        raise TypeError(f"{name} must be a numeric array, got {_describe(X)}")
+    if np.issubdtype(arr.dtype, np.integer) or arr.dtype == np.bool_:
+        raise TypeError(f"{name} has integer dtype {arr.dtype}; convert it to float first")
+    if nonnegative and np.iscomplexobj(arr):
+        raise TypeError(
+            f"{name} must be a real magnitude spectrogram, got complex dtype {arr.dtype}; "
+            "take np.abs of the STFT first"
+        )
+    if arr.dtype not in (np.float32, np.float64, np.complex64, np.complex128):
+        arr = arr.astype(np.complex128 if np.iscomplexobj(arr) else np.float64)
+    if ndims is not None and arr.ndim not in ndims:
+        allowed = {2: "(freq, frames)", 3: "(channels, freq, frames)"}
+        text = " or ".join(allowed.get(n, f"{n}-D") for n in ndims)
+        raise ParameterError(f"{name} must have shape {text}, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ParameterError(f"{name} is empty, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        bad = int(arr.size - np.count_nonzero(np.isfinite(arr)))
+        raise ParameterError(f"{name} contains {bad} non-finite value(s) (NaN or inf)")
+    if nonnegative and np.any(arr < 0):
+        raise ParameterError(
+            f"{name} must be non-negative (a magnitude), but its minimum is {arr.min():.4g}"
+        )
+    return arr
+
+
+def check_nonnegative_matrix(M, name: str, *, dtype=None, allow_zero_matrix: bool = False):
+    """A finite, non-negative, real 2-D float array ``(freq, frames)``, e.g. for NMF.
+
+    Returns ``M`` itself when no conversion is needed, else a converted copy
+    (never the caller's object modified).
+    """
+    if M is None or isinstance(M, (str, bytes)):
+        raise TypeError(f"{name} must be a 2-D numpy array, got {_describe(M)}")
+    arr = np.asarray(M)
+    if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.number):
+        raise TypeError(f"{name} must be a float array, got dtype {arr.dtype}")
+    if np.iscomplexobj(arr):
+        raise TypeError(
+            f"{name} is complex ({arr.dtype}); NMF factorises a magnitude: pass np.abs({name})"
+        )
+    if np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"{name} has integer dtype {arr.dtype}; convert it with .astype(float)")
+    if arr.ndim != 2:
+        raise ParameterError(f"{name} must be a 2-D matrix (freq, frames), got shape {arr.shape}")
+    if 0 in arr.shape:
+        raise ParameterError(f"{name} of shape {arr.shape} is empty")
+    if not np.all(np.isfinite(arr)):
+        raise ParameterError(f"{name} contains NaN or infinite values")
+    if np.any(arr < 0):
+        raise ParameterError(
+            f"{name} has negative entries (min {arr.min():.3g}); NMF needs a non-negative matrix "
+            "such as a magnitude spectrogram np.abs(X)"
+        )
+    if not allow_zero_matrix and not np.any(arr > 0):
+        raise ParameterError(f"{name} is all zeros: there is nothing to factorise")
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    return arr
+
+
+def check_stem_stfts(stem_stfts, name: str = "stem_stfts", *, min_sources: int = 2) -> np.ndarray:
+    """Stacked source STFTs ``(sources, freq, frames)`` or ``(sources, channels, freq, frames)``."""
+    if isinstance(stem_stfts, (str, bytes)) or stem_stfts is None:
+        raise TypeError(f"{name} must be a numpy array of stacked STFTs, got {_describe(stem_stfts)}")
+    arr = np.asarray(stem_stfts)
+    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
+        raise TypeError(f"{name} must be a numeric array, got {_describe(stem_stfts)}")
+    if arr.ndim not in (3, 4):
+        raise ParameterError(
+            f"{name} must have shape (sources, freq, frames) or (sources, channels, freq, "
+            f"frames), got shape {arr.shape}; stack the STFTs of the sources with np.stack"
+        )
+    if arr.shape[0] < min_sources:
+        raise ParameterError(
+            f"{name} holds {arr.shape[0]} source(s); at least {min_sources} are needed"
+        )
+    if arr.size == 0:
+        raise ParameterError(f"{name} is empty, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ParameterError(f"{name} contains NaN or infinite values")
+    return arr
 
 
 def check_audio(
@@ -93,6 +315,11 @@ def check_audio(
     allowed = "(samples,) or (channels, samples)" if allow_multichannel else "(samples,)"
     if arr.ndim == 0 or arr.ndim > (2 if allow_multichannel else 1):
         raise ParameterError(f"{name} must have shape {allowed}, got shape {arr.shape}")
+    if arr.ndim == 2 and arr.shape[0] == 0:
+        raise ParameterError(
+            f"{name} has shape {arr.shape}: zero channels. Multichannel audio is "
+            "(channels, samples) with at least one channel"
+        )
     if arr.ndim == 2 and arr.shape[0] > arr.shape[1]:
         raise ParameterError(
             f"{name} has shape {arr.shape}: more channels than samples. Audio is laid out "
@@ -131,10 +358,15 @@ def check_positive(value, name: str, *, unit: str = "", allow_zero: bool = False
 
 def check_random_state(random_state) -> np.random.Generator:
     """Turn ``None``, an int seed or a ``numpy.random.Generator`` into a Generator."""
-    if random_state is None or (
-        isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool)
-    ):
-        return np.random.default_rng(random_state)
+    if random_state is None:
+        return np.random.default_rng()
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        if random_state < 0:
+            raise ParameterError(
+                f"random_state={random_state} must be a non-negative int seed (or None, or a "
+                "numpy.random.Generator)"
+            )
+        return np.random.default_rng(int(random_state))
     if isinstance(random_state, np.random.Generator):
         return random_state
     raise TypeError(
