@@ -65,9 +65,9 @@ def check_int(value, name: str, *, minimum=None, maximum=None, unit: str = "") -
         kind = f"an int number of {unit}" if unit else "an int"
         raise TypeError(f"{name} must be {kind}, got {_describe(value)}")
     if minimum is not None and value < minimum:
-        raise ParameterError(f"{name}={value}{suffix} must be at least {minimum}{suffix}")
+        raise ParameterError(f"{name}={value} must be at least {minimum}{suffix}")
     if maximum is not None and value > maximum:
-        raise ParameterError(f"{name}={value}{suffix} must be at most {maximum}{suffix}")
+        raise ParameterError(f"{name}={value} must be at most {maximum}{suffix}")
     return int(value)
 
 
@@ -145,7 +145,7 @@ def check_array_size(shape, dtype, name: str, *, hint: str = "") -> None:
         shape_text = " x ".join(str(int(n)) for n in shape)
         raise ParameterError(
             f"{name} would need {n_bytes / 1024**3:.3g} GiB ({shape_text} {np.dtype(dtype)}), "
-            f"more than the {MAX_ARRAY_BYTES / 1024**3:.0f} GiB course_lib allows"
+            f"more than the {MAX_ARRAY_BYTES / 1024**3:.3g} GiB course_lib allows"
             + (f"; {hint}" if hint else "; check the units of the arguments")
         )
 
@@ -153,7 +153,7 @@ def check_array_size(shape, dtype, name: str, *, hint: str = "") -> None:
 def check_spectrogram(
     X, name: str = "X", *, ndims=(2, 3), nonnegative: bool = False
 ) -> np.ndarray:
-    """Check a finite, real or complex float spectrogram ``(freq, frames)`` / ``(channels, freq, frames)``.
+    """Check a finite real or complex spectrogram ``(freq, frames)`` or ``(channels, freq, frames)``.
 
     Parameters
     ----------
@@ -240,7 +240,9 @@ def check_nonnegative_matrix(M, name: str, *, dtype=None, allow_zero_matrix: boo
 def check_stem_stfts(stem_stfts, name: str = "stem_stfts", *, min_sources: int = 2) -> np.ndarray:
     """Stacked source STFTs ``(sources, freq, frames)`` or ``(sources, channels, freq, frames)``."""
     if isinstance(stem_stfts, (str, bytes)) or stem_stfts is None:
-        raise TypeError(f"{name} must be a numpy array of stacked STFTs, got {_describe(stem_stfts)}")
+        raise TypeError(
+            f"{name} must be a numpy array of stacked STFTs, got {_describe(stem_stfts)}"
+        )
     arr = np.asarray(stem_stfts)
     if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
         raise TypeError(f"{name} must be a numeric array, got {_describe(stem_stfts)}")

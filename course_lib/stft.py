@@ -7,7 +7,11 @@ Shape conventions, used by every function here (they are librosa's):
 - ``freq = n_fft // 2 + 1``: the bins ``k = 0, ..., n_fft // 2`` from 0 Hz to
   the Nyquist frequency ``sr / 2`` (the negative frequencies of a real signal
   are the complex conjugates, and are not stored);
-- ``frames = 1 + samples // hop_length`` with ``center=True`` (the default);
+- ``frames = 1 + (samples + 2 * (n_fft // 2) - n_fft) // hop_length`` with
+  ``center=True`` (the default): ``1 + samples // hop_length`` for an even
+  ``n_fft``, but ``1 + (samples - 1) // hop_length`` for an odd one such as the
+  course default of 1411 samples; with ``center=False`` it is
+  ``1 + (samples - n_fft) // hop_length``;
 - float32 audio gives a complex64 STFT, float64 audio a complex128 STFT, and
   the inverse goes back to float32 or float64.
 
@@ -28,6 +32,8 @@ function takes ``frame`` and ``hop`` in seconds, or ``n_fft`` and
 one place, :func:`frame_params`. Pass the same parameters to :func:`stft` and
 :func:`istft`.
 
+- :data:`STFT_KEYWORDS`: the keywords every analysing or resynthesising function
+  of the course accepts and forwards;
 - :func:`frame_params`: seconds to samples;
 - :func:`stft`, :func:`istft`: analysis and (perfect) resynthesis;
 - :func:`magphase`: split an STFT into magnitude and phase;
@@ -39,21 +45,26 @@ No function modifies its arguments in place.
 
 from __future__ import annotations
 
+import inspect
 import numbers
 
 import librosa
 import numpy as np
+import scipy.signal
 
 from ._validation import (
     ParameterError,
-    _describe,
+    check_array_size,
     check_audio,
+    check_int,
     check_positive,
     check_random_state,
     check_sample_rate,
+    check_spectrogram,
 )
 
 __all__ = [
+    "STFT_KEYWORDS",
     "DEFAULT_FRAME",
     "DEFAULT_HOP",
     "frame_params",
@@ -71,29 +82,55 @@ DEFAULT_FRAME = 0.064
 DEFAULT_HOP = 0.032
 
 
+#: The keywords that describe an STFT analysis. Every ``course_lib`` function that
+#: analyses or resynthesises a signal accepts exactly these, with :func:`stft`'s
+#: defaults, and forwards them (a test checks every such function).
+STFT_KEYWORDS = ("frame", "hop", "n_fft", "hop_length", "window", "center")
+
+#: The longest frame accepted in seconds. A longer one is nearly always a units slip
+#: (``frame=64`` meaning 64 ms), which would allocate gigabytes.
+MAX_FRAME_SECONDS = 4.0
+
+
 # ---------------------------------------------------------------------------
 # small helpers
 # ---------------------------------------------------------------------------
 
 
-def _check_int(value, name: str, *, minimum: int, unit: str = "sample(s)") -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int number of {unit}, got {_describe(value)}")
-    if value < minimum:
-        raise ParameterError(f"{name}={value} must be at least {minimum} {unit}")
-    return int(value)
+def _slip_hint(value: float, name: str) -> str:
+    """A guess at a milliseconds-for-seconds slip, for error messages."""
+    if value >= 1 and 0.001 <= value / 1000 <= MAX_FRAME_SECONDS:
+        return f"; {name} is in seconds: did you mean {name}={value / 1000:g}?"
+    return ""
 
 
 def _check_length(length) -> int | None:
     if length is None:
         return None
-    return _check_int(length, "length", minimum=1)
+    return check_int(length, "length", minimum=1, unit="sample(s)")
 
 
-def _check_window(window, n_fft: int):
-    """Check that librosa can build ``window`` with ``n_fft`` samples; return it unchanged."""
+def _window_array(window, n_fft: int) -> np.ndarray:
+    """Build ``window`` with ``n_fft`` samples (as librosa does) and check it is usable."""
+    if isinstance(window, np.ndarray) or isinstance(window, (list, tuple)) and all(
+        isinstance(v, numbers.Number) for v in window
+    ):
+        values = np.asarray(window)
+        if np.iscomplexobj(values) or not np.issubdtype(values.dtype, np.number):
+            raise ParameterError(
+                f"window must be a real array of n_fft={n_fft} samples, got dtype {values.dtype}"
+            )
+        if values.ndim != 1 or values.shape[0] != n_fft:
+            raise ParameterError(
+                f"window array has shape {values.shape} but n_fft={n_fft}; give an array of "
+                f"exactly n_fft={n_fft} samples, or a window name such as 'hann'"
+            )
+        if not np.all(np.isfinite(values)):
+            raise ParameterError("window array contains NaN or infinite values")
+        if not np.any(values != 0):
+            raise ParameterError("window array is all zeros: every frame would be silent")
     try:
-        librosa.filters.get_window(window, n_fft, fftbins=True)
+        return librosa.filters.get_window(window, n_fft, fftbins=True)
     except (ValueError, TypeError, librosa.util.exceptions.ParameterError) as exc:
         raise ParameterError(
             f"window={window!r} is not a window librosa can build with n_fft={n_fft} "
@@ -101,56 +138,36 @@ def _check_window(window, n_fft: int):
             "tuple with its parameter such as ('kaiser', 8.0), or an array of "
             f"length n_fft={n_fft}"
         ) from exc
+
+
+def _check_window(window, n_fft: int):
+    """Check that ``window`` is a usable analysis window; return it unchanged."""
+    _window_array(window, n_fft)
     return window
 
 
-def _check_spectrogram(X, name: str, *, ndims=(2, 3), nonnegative: bool = False) -> np.ndarray:
-    """Check a finite, complex or real float spectrogram with an allowed number of dims."""
-    if isinstance(X, (str, bytes)) or X is None:
-        raise TypeError(f"{name} must be a numpy array, got {_describe(X)}")
-    arr = np.asarray(X)
-    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
-        raise TypeError(f"{name} must be a numeric array, got {_describe(X)}")
-    if np.issubdtype(arr.dtype, np.integer) or arr.dtype == np.bool_:
-        raise TypeError(f"{name} has integer dtype {arr.dtype}; convert it to float first")
-    if nonnegative and np.iscomplexobj(arr):
-        raise TypeError(
-            f"{name} must be a real magnitude spectrogram, got complex dtype {arr.dtype}; "
-            "take np.abs of the STFT first"
-        )
-    if arr.dtype not in (np.float32, np.float64, np.complex64, np.complex128):
-        arr = arr.astype(np.complex128 if np.iscomplexobj(arr) else np.float64)
-    if ndims is not None and arr.ndim not in ndims:
+def _check_nola(window, n_fft: int, hop_length: int) -> None:
+    """Raise unless the shifted squared windows never sum to zero (the NOLA condition)."""
+    values = _window_array(window, n_fft)
+    if not scipy.signal.check_NOLA(values, n_fft, n_fft - hop_length):
         raise ParameterError(
-            f"{name} must have shape (freq, frames) or (channels, freq, frames), "
-            f"got shape {arr.shape}"
-        )
-    if arr.size == 0:
-        raise ParameterError(f"{name} is empty, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        bad = int(arr.size - np.count_nonzero(np.isfinite(arr)))
-        raise ParameterError(f"{name} contains {bad} non-finite value(s) (NaN or inf)")
-    if nonnegative and np.any(arr < 0):
-        raise ParameterError(
-            f"{name} must be non-negative (a magnitude), but its minimum is {arr.min():.4g}"
-        )
-    return arr
-
-
-def _check_bins(X: np.ndarray, name: str, n_fft: int) -> None:
-    expected = n_fft // 2 + 1
-    if X.shape[-2] != expected:
-        raise ParameterError(
-            f"{name} has {X.shape[-2]} frequency bins but n_fft={n_fft} expects {expected}; "
-            "pass the same frame/n_fft as to stft"
+            f"window={window!r} with n_fft={n_fft} and hop_length={hop_length} samples "
+            "violates the NOLA condition: some samples are covered only where the window is "
+            "zero, so the inverse STFT cannot recover them. Use a shorter hop (the course "
+            "uses about half the frame) or a window without zeros such as 'hamming'"
         )
 
 
 def _frame_samples(sr, frame, n_fft) -> int:
     """The frame length in samples: ``n_fft`` if given, else ``round(frame * sr)``."""
     if n_fft is not None:
-        return _check_int(n_fft, "n_fft", minimum=2)
+        return check_int(n_fft, "n_fft", minimum=2, unit="sample(s)")
     frame = check_positive(frame, "frame", unit="s")
+    if frame > MAX_FRAME_SECONDS:
+        raise ParameterError(
+            f"frame={frame} s is longer than {MAX_FRAME_SECONDS:g} s"
+            + (_slip_hint(frame, "frame") or "; give the frame length in seconds (0.064 is 64 ms)")
+        )
     n_fft = round(frame * sr)
     if n_fft < 2:
         raise ParameterError(
@@ -162,8 +179,13 @@ def _frame_samples(sr, frame, n_fft) -> int:
 def _hop_samples(sr, hop, hop_length) -> int:
     """The hop in samples: ``hop_length`` if given, else ``round(hop * sr)``."""
     if hop_length is not None:
-        return _check_int(hop_length, "hop_length", minimum=1)
+        return check_int(hop_length, "hop_length", minimum=1, unit="sample(s)")
     hop = check_positive(hop, "hop", unit="s")
+    if hop > MAX_FRAME_SECONDS:
+        raise ParameterError(
+            f"hop={hop} s is longer than {MAX_FRAME_SECONDS:g} s"
+            + (_slip_hint(hop, "hop") or "; give the hop in seconds (0.032 is 32 ms)")
+        )
     hop_length = round(hop * sr)
     if hop_length < 1:
         raise ParameterError(
@@ -171,6 +193,45 @@ def _hop_samples(sr, hop, hop_length) -> int:
             f"{1 / sr:.3g} s"
         )
     return int(hop_length)
+
+
+def _check_resynthesis(X, name, n_fft, hop_length, window, center, length) -> int | None:
+    """The checks shared by :func:`istft` and :func:`griffin_lim`; returns ``length``."""
+    _check_nola(window, n_fft, hop_length)
+    length = _check_length(length)
+    n_frames = X.shape[-1]
+    if length is None:
+        length = hop_length * (n_frames - 1) + (n_fft % 2 if center else n_fft)
+        if length < 2:
+            raise ParameterError(
+                f"{name} has {n_frames} frame(s): with center=True its default length, "
+                f"hop_length * (frames - 1) = {hop_length * (n_frames - 1)} sample(s), is "
+                "(nearly) empty. Pass length= (the number of samples of the original signal)"
+            )
+        length = None  # let librosa trim as it always does
+    check_array_size(
+        (*X.shape[:-2], length or hop_length * n_frames + n_fft),
+        np.float64,
+        "the resynthesised signal",
+        hint="check length= (in samples)",
+    )
+    return length
+
+
+#: The name librosa gives the random generator of ``griffinlim``: ``random_state``
+#: up to 0.11, ``rng`` from 1.0 (which warns about the old name).
+_GRIFFINLIM_RNG = (
+    "rng" if "rng" in inspect.signature(librosa.griffinlim).parameters else "random_state"
+)
+
+
+def _check_bins(X: np.ndarray, name: str, n_fft: int) -> None:
+    expected = n_fft // 2 + 1
+    if X.shape[-2] != expected:
+        raise ParameterError(
+            f"{name} has {X.shape[-2]} frequency bins but n_fft={n_fft} expects {expected}; "
+            "pass the same frame/n_fft as to stft"
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -320,7 +381,7 @@ def times(n_frames, sr, *, hop: float = DEFAULT_HOP, hop_length: int | None = No
     >>> times(3, 22050)[1]  # the 706-sample hop of the course default
     np.float64(0.03201814058956916)
     """
-    n_frames = _check_int(n_frames, "n_frames", minimum=0, unit="frame(s)")
+    n_frames = check_int(n_frames, "n_frames", minimum=0, unit="frame(s)")
     hop_length = _hop_samples(check_sample_rate(sr), hop, hop_length)
     return np.arange(n_frames) * (hop_length / float(sr))
 
@@ -382,7 +443,9 @@ def stft(
     ParameterError
         When ``y`` has the wrong shape or non-finite values, the frame
         parameters are invalid (see :func:`frame_params`), the window is
-        unknown, or ``center=False`` and ``y`` is shorter than one frame.
+        unknown or unusable (all zero, NaN, complex, of the wrong length), the
+        frame is longer than the signal, or the result would be larger than
+        :data:`course_lib._validation.MAX_ARRAY_BYTES`.
 
     References
     ----------
@@ -403,8 +466,24 @@ def stft(
     (2, 513, 17)
     """
     n_fft, hop_length = frame_params(sr, frame=frame, hop=hop, n_fft=n_fft, hop_length=hop_length)
-    audio = check_audio(y, min_samples=1 if center else n_fft)
+    audio = check_audio(y)
+    n_samples = audio.shape[-1]
+    if n_fft > n_samples:
+        seconds = n_fft / float(sr)
+        raise ParameterError(
+            f"the frame (n_fft={n_fft} samples, {seconds:g} s) is longer than the signal "
+            f"({n_samples} samples, {n_samples / float(sr):g} s)"
+            + (_slip_hint(frame, "frame") if n_fft == round(frame * sr) else "")
+            + "; use a shorter frame, or a longer signal"
+        )
     window = _check_window(window, n_fft)
+    n_frames = 1 + (n_samples + (2 * (n_fft // 2) if center else 0) - n_fft) // hop_length
+    check_array_size(
+        (*audio.shape[:-1], n_fft // 2 + 1, n_frames),
+        np.complex64 if audio.dtype == np.float32 else np.complex128,
+        "this STFT",
+        hint="check the units of frame and hop (seconds) or n_fft and hop_length (samples)",
+    )
     return librosa.stft(
         audio, n_fft=n_fft, hop_length=hop_length, window=window, center=bool(center)
     )
@@ -429,8 +508,11 @@ def istft(
     estimate of Griffin & Lim [1]_, computed by ``librosa.istft``). With the
     same parameters as :func:`stft`, ``istft(stft(y))`` gives back ``y`` up to
     rounding whenever the shifted squared windows never sum to zero (the NOLA
-    condition), which holds for the Hann, Hamming and Blackman windows at
-    any hop up to half the frame.
+    condition, checked here with ``scipy.signal.check_NOLA``). The Hann and
+    Blackman windows meet it for any hop shorter than the frame (their only
+    zero is the first sample: at ``hop_length = n_fft`` they fail), the Hamming
+    window for any hop up to the frame. The course default, a 706-sample hop in
+    a 1411-sample frame, is just over half the frame, and meets it.
 
     Parameters
     ----------
@@ -443,8 +525,10 @@ def istft(
     length : int, optional
         The number of samples to return: the output is trimmed or zero padded
         to exactly ``length``. Pass ``y.shape[-1]`` to get back a signal of the
-        original length; without it the length is ``hop_length * (frames - 1)``
-        with ``center=True``.
+        original length. Without it the length is ``hop_length * (frames - 1)
+        + n_fft % 2`` with ``center=True`` (one sample more for an odd
+        ``n_fft``, as the course default), ``n_fft + hop_length * (frames - 1)``
+        with ``center=False``.
 
     Returns
     -------
@@ -459,8 +543,10 @@ def istft(
     ParameterError
         When ``X`` has the wrong shape, non-finite values, or a number of
         frequency bins that does not match ``n_fft``; when the frame
-        parameters or the window are invalid; or when ``length`` is not
-        positive.
+        parameters or the window are invalid, or violate the NOLA condition;
+        when ``length`` is not positive or too large to allocate; or when the
+        signal would be empty (a single frame with ``center=True`` and no
+        ``length``).
 
     References
     ----------
@@ -479,11 +565,10 @@ def istft(
     >>> y_back.shape, bool(np.allclose(y_back, y))
     ((22050,), True)
     """
-    spectrogram = _check_spectrogram(X, "X")
+    spectrogram = check_spectrogram(X, "X")
     n_fft, hop_length = frame_params(sr, frame=frame, hop=hop, n_fft=n_fft, hop_length=hop_length)
     _check_bins(spectrogram, "X", n_fft)
-    window = _check_window(window, n_fft)
-    length = _check_length(length)
+    length = _check_resynthesis(spectrogram, "X", n_fft, hop_length, window, center, length)
     if not np.iscomplexobj(spectrogram):
         spectrogram = spectrogram.astype(
             np.complex64 if spectrogram.dtype == np.float32 else np.complex128
@@ -533,7 +618,7 @@ def magphase(X) -> tuple[np.ndarray, np.ndarray]:
     array([[ 0.6+0.8j,  1. +0.j ],
            [-1. +0.j ,  0. +1.j ]])
     """
-    spectrogram = _check_spectrogram(X, "X", ndims=None)
+    spectrogram = check_spectrogram(X, "X", ndims=None)
     return librosa.magphase(spectrogram, power=1)
 
 
@@ -618,12 +703,11 @@ def griffin_lim(
     >>> bool(error < 0.2)
     True
     """
-    target = _check_spectrogram(magnitude, "magnitude", nonnegative=True)
+    target = check_spectrogram(magnitude, "magnitude", nonnegative=True)
     n_fft, hop_length = frame_params(sr, frame=frame, hop=hop, n_fft=n_fft, hop_length=hop_length)
     _check_bins(target, "magnitude", n_fft)
-    window = _check_window(window, n_fft)
-    n_iter = _check_int(n_iter, "n_iter", minimum=1, unit="iteration(s)")
-    length = _check_length(length)
+    length = _check_resynthesis(target, "magnitude", n_fft, hop_length, window, center, length)
+    n_iter = check_int(n_iter, "n_iter", minimum=1, unit="iteration(s)")
     momentum = check_positive(momentum, "momentum", allow_zero=True)
     generator = check_random_state(random_state)
     return librosa.griffinlim(
@@ -636,5 +720,5 @@ def griffin_lim(
         length=length,
         momentum=float(momentum),
         init="random",
-        random_state=generator,
+        **{_GRIFFINLIM_RNG: generator},
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 import librosa
 import numpy as np
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from course_lib._validation import ParameterError
 from course_lib.stft import (
+    _GRIFFINLIM_RNG,
     frame_params,
     frequencies,
     griffin_lim,
@@ -36,10 +38,6 @@ INVERTIBLE = [
     (1023, 255, "blackman"),
     (1024, 256, ("kaiser", 8.0)),
 ]
-
-# librosa warns when a centred frame is longer than the whole signal; these
-# tests use short signals on purpose.
-short_signal_warning = pytest.mark.filterwarnings("ignore:n_fft=.* is too large:UserWarning")
 
 
 def relative_error(estimate, reference):
@@ -155,10 +153,9 @@ def test_inputs_are_not_modified(rng):
 # ---------------------------------------------------------------------------
 
 
-@short_signal_warning
 @settings(max_examples=40, deadline=None)
 @given(
-    n_samples=st.integers(min_value=1000, max_value=20000),
+    n_samples=st.integers(min_value=1411, max_value=20000),
     params=st.sampled_from(INVERTIBLE),
     seed=st.integers(min_value=0, max_value=2**32 - 1),
 )
@@ -171,10 +168,9 @@ def test_round_trip_is_perfect(n_samples, params, seed):
     assert relative_error(back, y) < 1e-6
 
 
-@short_signal_warning
 @settings(max_examples=15, deadline=None)
 @given(
-    n_samples=st.integers(min_value=1000, max_value=20000),
+    n_samples=st.integers(min_value=1411, max_value=20000),
     seed=st.integers(min_value=0, max_value=2**32 - 1),
 )
 def test_round_trip_course_default_in_seconds(n_samples, seed):
@@ -208,6 +204,32 @@ def test_round_trip_without_centering(rng):
     # the first and last samples lie under a single window tail; compare the rest
     inner = slice(n_fft, len(y) - n_fft)
     assert relative_error(back[inner], y[inner]) < 1e-6
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n_fft=st.integers(min_value=16, max_value=600),
+    hop_fraction=st.floats(min_value=0.1, max_value=1.0),
+    extra=st.integers(min_value=0, max_value=3000),
+    center=st.booleans(),
+)
+def test_frame_count_and_default_length_are_as_documented(n_fft, hop_fraction, extra, center):
+    # the module docstring's frame count and istft's default length, at odd and even n_fft
+    hop_length = max(1, int(hop_fraction * n_fft))
+    n_samples = n_fft + extra
+    X = stft(
+        np.ones(n_samples), SR, n_fft=n_fft, hop_length=hop_length, center=center, window="hamming"
+    )
+    if center:
+        assert X.shape[-1] == 1 + (n_samples + 2 * (n_fft // 2) - n_fft) // hop_length
+        assert X.shape[-1] == 1 + (n_samples - n_fft % 2) // hop_length
+    else:
+        assert X.shape[-1] == 1 + (n_samples - n_fft) // hop_length
+    if center and X.shape[-1] == 1:
+        return  # a single centred frame needs length= (tested below)
+    y = istft(X, SR, n_fft=n_fft, hop_length=hop_length, center=center, window="hamming")
+    expected = hop_length * (X.shape[-1] - 1) + (n_fft % 2 if center else n_fft)
+    assert y.shape == (expected,)
 
 
 @pytest.mark.parametrize("length", [1, 500, 8000, 12345])
@@ -292,13 +314,9 @@ def test_magphase_zero_bins_have_phase_one():
     np.testing.assert_array_equal(phase, [[1.0, 1j], [-1.0, 1.0]])
 
 
-def test_magphase_matches_librosa_and_keeps_precision(rng):
-    X = stft(rng.standard_normal(3000).astype(np.float32), SR)
-    magnitude, phase = magphase(X)
-    expected_magnitude, expected_phase = librosa.magphase(X)
-    np.testing.assert_array_equal(magnitude, expected_magnitude)
-    np.testing.assert_array_equal(phase, expected_phase)
-    assert magnitude.dtype == np.float32
+def test_magphase_keeps_single_precision(rng):
+    magnitude, phase = magphase(stft(rng.standard_normal(3000).astype(np.float32), SR))
+    assert magnitude.dtype == np.float32 and phase.dtype == np.complex64
 
 
 # ---------------------------------------------------------------------------
@@ -323,6 +341,10 @@ def test_griffin_lim_is_deterministic_for_a_seed():
     )
     other = griffin_lim(magnitude, GL_SR, n_iter=5, random_state=4, **GL_PARAMS)
     np.testing.assert_array_equal(first, again)
+    with warnings.catch_warnings():
+        # librosa 1.0 renamed griffinlim's random_state= to rng= and warns on the old name
+        warnings.simplefilter("error")
+        griffin_lim(magnitude, GL_SR, n_iter=1, random_state=3, **GL_PARAMS)
     np.testing.assert_array_equal(first, from_generator)
     assert not np.allclose(first, other)
 
@@ -354,7 +376,11 @@ def test_griffin_lim_momentum_zero_is_plain_griffin_lim():
     magnitude = np.abs(stft(harmonic_tone(GL_SR, 0.5), GL_SR, **GL_PARAMS))
     ours = griffin_lim(magnitude, GL_SR, n_iter=3, momentum=0.0, random_state=1, **GL_PARAMS)
     theirs = librosa.griffinlim(
-        magnitude, n_iter=3, momentum=0.0, random_state=np.random.default_rng(1), **GL_PARAMS
+        magnitude,
+        n_iter=3,
+        momentum=0.0,
+        **{_GRIFFINLIM_RNG: np.random.default_rng(1)},
+        **GL_PARAMS,
     )
     np.testing.assert_array_equal(ours, theirs)
 
@@ -382,9 +408,95 @@ def test_stft_rejects_wrong_ndim(shape):
         stft(np.zeros(shape), SR)
 
 
-def test_stft_rejects_uncentred_signal_shorter_than_a_frame():
-    with pytest.raises(ParameterError, match=r"at least 1411 sample\(s\)"):
-        stft(np.zeros(1000), SR, center=False)
+@pytest.mark.parametrize("center", [True, False])
+def test_stft_rejects_a_signal_shorter_than_a_frame(center):
+    with pytest.raises(ParameterError, match=r"n_fft=1411 samples, 0.0639909 s\) is longer than"):
+        stft(np.zeros(1000), SR, center=center)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"frame": 64},
+            r"frame=64 s is longer than 4 s; frame is in seconds: did you mean frame=0.064\?",
+        ),
+        ({"frame": 64, "hop": 0.032}, r"did you mean frame=0.064\?"),
+        ({"frame": 0.064, "hop": 32}, r"hop=32 s .* did you mean hop=0.032\?"),
+        ({"frame": 1e5}, r"frame=100000.0 s is longer than 4 s; give the frame length in seconds"),
+    ],
+)
+def test_a_frame_in_milliseconds_is_caught_before_any_work(kwargs, message):
+    # frame=64 (meant as 64 ms) once took 25 s and 1.15 GB; frame=1e5 ran out of 24 GB.
+    with pytest.raises(ParameterError, match=message):
+        stft(np.zeros(2000), SR, **kwargs)
+
+
+def test_a_frame_given_in_samples_longer_than_the_signal_says_so():
+    with pytest.raises(
+        ParameterError, match=r"n_fft=100000 samples.*longer than the signal \(2000"
+    ):
+        stft(np.zeros(2000), SR, n_fft=100_000, hop_length=50_000)
+
+
+def test_results_too_large_to_allocate_raise_before_trying(monkeypatch):
+    import course_lib._validation as validation
+
+    monkeypatch.setattr(validation, "MAX_ARRAY_BYTES", 10 * 1024**2)  # 10 MiB
+    y = np.zeros(SR)
+    with pytest.raises(
+        ParameterError,
+        match=r"this STFT would need 0.337 GiB \(1025 x 22051 complex128\), more than the 0.00977",
+    ):
+        stft(y, SR, n_fft=2048, hop_length=1)
+    X = stft(y, SR)
+    with pytest.raises(ParameterError, match=r"resynthesised signal would need .*check length="):
+        istft(X, SR, length=10**10)
+    with pytest.raises(ParameterError, match=r"resynthesised signal would need"):
+        griffin_lim(np.abs(X), SR, length=10**10)
+
+
+@pytest.mark.parametrize("window", ["hann", "blackman"])
+def test_resynthesis_rejects_a_hop_that_violates_nola(window):
+    # Hann with hop = n_fft: every frame's first sample has weight 0 in all frames,
+    # and librosa silently returned an error of up to 0.22 at those samples.
+    X = stft(
+        np.random.default_rng(0).standard_normal(8192), SR, n_fft=512, hop_length=512, window=window
+    )
+    with pytest.raises(ParameterError, match=r"violates the NOLA condition"):
+        istft(X, SR, n_fft=512, hop_length=512, window=window)
+    with pytest.raises(ParameterError, match=r"violates the NOLA condition"):
+        griffin_lim(np.abs(X), SR, n_fft=512, hop_length=512, window=window)
+    # Hamming has no zero: the same hop is invertible
+    y = np.random.default_rng(1).standard_normal(8192)
+    X = stft(y, SR, n_fft=512, hop_length=512, window="hamming")
+    back = istft(X, SR, n_fft=512, hop_length=512, window="hamming", length=8192)
+    assert relative_error(back, y) < 1e-6
+
+
+def test_a_single_frame_needs_a_length():
+    # librosa returned an empty signal (or 1 sample for an odd n_fft) here
+    X = stft(np.random.default_rng(0).standard_normal(4000), SR)[:, :1]
+    with pytest.raises(ParameterError, match=r"1 frame\(s\).*Pass length="):
+        istft(X, SR)
+    with pytest.raises(ParameterError, match=r"1 frame\(s\).*Pass length="):
+        griffin_lim(np.abs(X), SR)
+    assert istft(X, SR, length=706).shape == (706,)
+    assert istft(stft(np.ones(4000), SR)[:, :2], SR).shape == (707,)  # hop * 1 + n_fft % 2
+
+
+@pytest.mark.parametrize(
+    ("window", "message"),
+    [
+        (np.zeros(1411), r"window array is all zeros"),
+        (np.full(1411, np.nan), r"window array contains NaN"),
+        (np.hanning(1411) + 0j, r"window must be a real array"),
+        (np.ones((1411, 1)), r"window array has shape \(1411, 1\) but n_fft=1411"),
+    ],
+)
+def test_unusable_window_arrays(window, message):
+    with pytest.raises(ParameterError, match=message):
+        stft(np.zeros(4000), SR, window=window)
 
 
 @pytest.mark.parametrize(
@@ -428,7 +540,7 @@ def test_bad_sample_rate(sr, error):
         ("hanning_x", r"window='hanning_x' is not a window librosa can build"),
         (("kaiser",), r"window=\('kaiser',\) is not a window"),
         (None, r"window=None is not a window"),
-        (np.ones(100), r"array of length n_fft=1411"),
+        (np.ones(100), r"window array has shape \(100,\) but n_fft=1411"),
     ],
 )
 def test_bad_window(window, message):
