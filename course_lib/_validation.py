@@ -153,7 +153,7 @@ def check_array_size(shape, dtype, name: str, *, hint: str = "") -> None:
 def check_spectrogram(
     X, name: str = "X", *, ndims=(2, 3), nonnegative: bool = False
 ) -> np.ndarray:
-    """Check a finite real or complex spectrogram ``(freq, frames)`` or ``(channels, freq, frames)``.
+    """A finite real or complex spectrogram ``(freq, frames)`` or ``(channels, freq, frames)``.
 
     Parameters
     ----------
