@@ -7,7 +7,6 @@ no outputs. Executing a notebook writes nothing into the repository.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -53,6 +52,9 @@ def test_lecture_notebook_runs_and_shows_sound_and_figures(path, monkeypatch):
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     before = _repository_files()
     notebook = nbformat.read(path, as_version=4)
+    # a last cell asks the kernel itself whether it ran in fast mode
+    notebook.cells.append(nbformat.v4.new_code_cell(
+        "import course_lib; print('fast mode:', course_lib.fast_mode())"))
     client = nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
                                      resources={"metadata": {"path": str(NOTEBOOKS)}})
     client.execute()
@@ -63,7 +65,8 @@ def test_lecture_notebook_runs_and_shows_sound_and_figures(path, monkeypatch):
     assert any("image/png" in k for k in kinds), f"{path.name} shows no figure"
     assert any("<audio" in h for h in html), f"{path.name} has no audio player"
     assert _repository_files() == before, "executing the notebook wrote into the repository"
-    assert os.environ["COURSE_FAST"] == "1"
+    last = "".join(output.get("text", "") for output in notebook.cells[-1].outputs)
+    assert last.strip() == "fast mode: True", f"the kernel did not run in fast mode: {last!r}"
 
 
 @pytest.mark.parametrize("path", LECTURES, ids=lambda p: p.name)
