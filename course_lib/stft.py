@@ -249,6 +249,8 @@ def frame_params(
 ) -> tuple[int, int]:
     """Convert a frame length and hop in seconds to samples.
 
+    Used in 01_stft, §2 (frame and hop in seconds and samples).
+
     ``n_fft = round(frame * sr)`` and ``hop_length = round(hop * sr)`` (to the
     nearest integer, as Python's :func:`round`), unless ``n_fft`` or
     ``hop_length`` are given in samples, which then take precedence.
@@ -310,6 +312,8 @@ def frame_params(
 def frequencies(sr, *, frame: float = DEFAULT_FRAME, n_fft: int | None = None) -> np.ndarray:
     """The centre frequency of each STFT bin, ``F(k) = k * sr / n_fft`` in Hz.
 
+    Used in 01_stft, §2 (the axes of a spectrogram).
+
     Parameters
     ----------
     sr : int or float
@@ -344,6 +348,8 @@ def frequencies(sr, *, frame: float = DEFAULT_FRAME, n_fft: int | None = None) -
 
 def times(n_frames, sr, *, hop: float = DEFAULT_HOP, hop_length: int | None = None) -> np.ndarray:
     """The time of each STFT frame, ``T(m) = m * hop_length / sr`` in seconds.
+
+    Used in 01_stft, §2 (the axes of a spectrogram).
 
     With ``center=True`` (the default of :func:`stft`) frame ``m`` is centred
     on sample ``m * hop_length``, so ``T(m)`` is the time of its centre; with
@@ -403,6 +409,8 @@ def stft(
     center: bool = True,
 ) -> np.ndarray:
     """The short-time Fourier transform of a signal.
+
+    Used in 01_stft, §2 and in every later notebook.
 
     ``X(k, m) = sum_n y(n + m H) w(n) exp(-2 pi j n k / N)`` with ``N = n_fft``
     and ``H = hop_length``, computed by ``librosa.stft`` (zero padding of
@@ -503,6 +511,8 @@ def istft(
 ) -> np.ndarray:
     """The inverse STFT: a signal from its (possibly modified) STFT.
 
+    Used in 01_stft, §5 (back to a sound) and every separation after it.
+
     Inverse FFT of each frame, multiplication by the window, overlap-add, and
     division by the overlapped sum of the squared window (the least-squares
     estimate of Griffin & Lim [1]_, computed by ``librosa.istft``). With the
@@ -586,6 +596,8 @@ def istft(
 def magphase(X) -> tuple[np.ndarray, np.ndarray]:
     """Split an STFT into its magnitude and its phase, ``X = magnitude * phase``.
 
+    Used in 01_stft, §4 (magnitude and phase).
+
     Parameters
     ----------
     X : numpy.ndarray, any shape, e.g. (freq, frames) or (channels, freq, frames)
@@ -638,6 +650,8 @@ def griffin_lim(
     momentum: float = 0.99,
 ) -> np.ndarray:
     """A signal whose STFT magnitude approximates ``magnitude`` (Griffin-Lim).
+
+    Used in 01_stft, §6 (why phase matters).
 
     Starting from a random phase, each iteration resynthesises a signal with
     :func:`istft`, takes its STFT, keeps that phase and puts back the target
