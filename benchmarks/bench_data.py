@@ -1,7 +1,9 @@
 """How fast the shipped audio loads: course_lib.data against librosa.load, in one run.
 
 Prints, for the whole U-Net training split and for the named examples, the seconds each
-loader takes, how many times faster than real time that is, and the ratio of the two.
+loader takes, how many times faster than real time that is, and the ratio of the two; and
+what the integrity check that load_example makes on every file (its header against
+data/manifest.json, before decoding) costs, as a share of the load time.
 Run with `make bench` or `python benchmarks/bench_data.py`.
 """
 
@@ -11,6 +13,7 @@ import time
 
 import librosa
 import numpy as np
+import soundfile as sf
 
 from course_lib import data
 
@@ -46,12 +49,23 @@ def main():
                 y, _ = librosa.load(p, sr=None, mono=False)
                 np.asarray(y)
 
+        def header_checks_only(names=names, manifest=manifest):
+            for n in names:
+                entry = manifest[n]
+                for s in entry["stems"]:
+                    path = folder / entry["files"][s]["path"]
+                    with sf.SoundFile(path) as audio_file:
+                        data._check_header(path, audio_file, entry)
+
         ours, theirs = _best_of(with_course_lib), _best_of(with_librosa)
+        checks = _best_of(header_checks_only)
         print(f"{label}: {len(names)} clips, {audio_seconds:.0f} s of stems")
         for what, seconds in (("course_lib.data.load_example", ours),
                               ("librosa.load (stems only)", theirs)):
             print(f"  {what:30s} {seconds:6.2f} s  ({audio_seconds / seconds:6.0f}x real time)")
         print(f"  ratio librosa / course_lib    {theirs / ours:6.2f}")
+        print(f"  header checks (in load_example) {checks:6.3f} s  "
+              f"({100 * checks / ours:4.1f} % of its time)")
 
 
 if __name__ == "__main__":

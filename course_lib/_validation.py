@@ -20,6 +20,8 @@ __all__ = [
     "check_array_size",
     "check_audio",
     "check_axes",
+    "check_bool",
+    "check_path",
     "check_finite_number",
     "check_float_dtype",
     "check_int",
@@ -69,6 +71,27 @@ def check_int(value, name: str, *, minimum=None, maximum=None, unit: str = "") -
     if maximum is not None and value > maximum:
         raise ParameterError(f"{name}={value} must be at most {maximum}{suffix}")
     return int(value)
+
+
+def check_bool(value, name: str) -> bool:
+    """Check that ``value`` is ``True`` or ``False`` (a numpy bool too); return a Python bool.
+
+    A string such as ``"no"`` or a number is a ``TypeError``: ``bool("no")`` is
+    ``True``, which would silently do the opposite of what was meant.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {_describe(value)}")
+    return bool(value)
+
+
+def check_path(path, name: str = "path"):
+    """Check that ``path`` is a ``str`` or ``os.PathLike``; return it as a ``pathlib.Path``."""
+    import os
+    from pathlib import Path
+
+    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a str or pathlib.Path, got {_describe(path)}")
+    return Path(path)
 
 
 def check_finite_number(value, name: str, *, unit: str = "") -> float:

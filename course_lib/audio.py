@@ -10,8 +10,8 @@ Shape conventions, used by every function here and in the rest of ``course_lib``
 - the sample rate ``sr`` is always passed explicitly, in Hz.
 
 Levels are given in dBFS (decibels relative to full scale, where a peak of 1.0
-is 0 dBFS), signal-to-noise ratios in dB. No function modifies its arguments
-in place.
+is 0 dBFS), signal-to-noise ratios in dB, each within ±200 dB (see
+:data:`MAX_LEVEL_DB`). No function modifies its arguments in place.
 
 The functions map onto the first steps of every notebook:
 
@@ -28,21 +28,30 @@ The functions map onto the first steps of every notebook:
 from __future__ import annotations
 
 import html
-import numbers
 import os
+import shutil
+import struct
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 import soundfile as sf
 
-from ._validation import ParameterError, check_audio, check_sample_rate
+from ._validation import (
+    ParameterError,
+    check_audio,
+    check_bool,
+    check_finite_number,
+    check_path,
+    check_sample_rate,
+)
 
 __all__ = [
     "AudioLoadError",
     "AudioGroup",
+    "MAX_LEVEL_DB",
     "Mixture",
     "load",
     "save",
@@ -60,6 +69,24 @@ _WRITABLE_FORMATS = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG"}
 # Subtypes that store samples as floating point, so values beyond ±1 survive.
 _FLOAT_SUBTYPES = frozenset({"FLOAT", "DOUBLE"})
 
+# What each format holds, as libsndfile 1.2 writes it: (most channels, highest rate in Hz).
+# Beyond them libsndfile fails with a misleading "Format not recognised", and Ogg Vorbis with
+# more than 255 channels or above 200 kHz crashes the Python process.
+_FORMAT_LIMITS = {"WAV": (1024, 2**31 - 1), "FLAC": (8, 655_350), "OGG": (255, 200_000)}
+_OPUS_RATES = (8000, 12000, 16000, 24000, 48000)
+# Bytes per sample of the uncompressed WAV subtypes; a RIFF file holds at most 4 GiB.
+_WAV_SAMPLE_BYTES = {"PCM_U8": 1, "PCM_S8": 1, "ULAW": 1, "ALAW": 1, "PCM_16": 2, "PCM_24": 3,
+                     "PCM_32": 4, "FLOAT": 4, "DOUBLE": 8}
+_RIFF_MAX_BYTES = 2**32 - 1 - 1024  # room for the header chunks
+
+#: The largest level, in dB, that :func:`normalize`, :func:`mix` and :func:`play_group`
+#: accept (``|target_db|``, ``|snr_db|``, ``|peak_db|``). 200 dB is an amplitude ratio of
+#: 10¹⁰: more than 24-bit PCM (144 dB) or float32's 24-bit mantissa resolves and more than
+#: the ear's range (about 130 dB), yet far from float overflow, so every level inside it is
+#: computed exactly. A level beyond it is a slip (a linear ratio or a power typed as dB) and
+#: would overflow to inf or underflow to a gain of zero.
+MAX_LEVEL_DB = 200.0
+
 
 class AudioLoadError(ValueError):
     """An audio file exists but cannot be read.
@@ -69,11 +96,13 @@ class AudioLoadError(ValueError):
     """
 
 
-class Mixture(NamedTuple):
+@dataclass(frozen=True, eq=False, repr=False)
+class Mixture:
     """The result of :func:`mix` with ``return_sources=True``.
 
-    It unpacks like a tuple: ``mixture, target, interference = mix(...)``.
-    ``mixture == target + interference`` holds exactly.
+    ``mixture == target + interference`` holds exactly. Read the fields by name
+    (``result.mixture``, ``result.target``); :meth:`sources` stacks the two
+    sources for the metrics.
 
     Attributes
     ----------
@@ -83,11 +112,27 @@ class Mixture(NamedTuple):
         A copy of the target, as it is in the mixture.
     interference : numpy.ndarray, same shape
         The interference after scaling, as it is in the mixture.
+    snr_db : float
+        The signal-to-noise ratio the interference was scaled to, in dB.
     """
 
     mixture: np.ndarray
     target: np.ndarray
     interference: np.ndarray
+    snr_db: float
+
+    def sources(self) -> np.ndarray:
+        """The target and the interference, stacked first (the references of the metrics).
+
+        Shape ``(2, samples)`` or ``(2, channels, samples)``.
+        """
+        return np.stack([self.target, self.interference])
+
+    def __repr__(self) -> str:
+        return (
+            f"Mixture({self.mixture.shape} {self.mixture.dtype}: target + interference at "
+            f"{self.snr_db:g} dB SNR)"
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -95,25 +140,47 @@ class Mixture(NamedTuple):
 # ---------------------------------------------------------------------------
 
 
-def _check_path(path, name: str = "path") -> Path:
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(
-            f"{name} must be a str or pathlib.Path, got {type(path).__name__} {path!r}"[:200]
+def _check_level(value, name: str, unit: str, *, maximum: float = MAX_LEVEL_DB) -> float:
+    """A finite level in dB within ``[-MAX_LEVEL_DB, maximum]``."""
+    value = check_finite_number(value, name, unit=unit)
+    if not -MAX_LEVEL_DB <= value <= maximum:
+        raise ParameterError(
+            f"{name}={value:g} {unit} is outside [{-MAX_LEVEL_DB:g}, {maximum:g}] {unit}. A "
+            f"level beyond ±{MAX_LEVEL_DB:g} dB (an amplitude ratio of 1e10) is below or above "
+            "anything audible or storable and overflows the arithmetic; levels are in dB, "
+            "e.g. 20 * log10(ratio) for an amplitude ratio"
         )
-    return Path(path)
-
-
-def _check_finite_number(value, name: str, unit: str = "") -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}"[:200])
-    if not np.isfinite(value):
-        suffix = f" {unit}" if unit else ""
-        raise ParameterError(f"{name}={value}{suffix} must be a finite number")
-    return float(value)
+    return value
 
 
 def _peak(y: np.ndarray) -> float:
     return float(np.max(np.abs(y))) if y.size else 0.0
+
+
+def _log10_energy(y: np.ndarray, peak: float) -> float:
+    """log10 of the sum of squares of ``y`` (peak > 0), without overflow for large samples."""
+    scaled = np.asarray(y, dtype=np.float64) / peak
+    return 2.0 * np.log10(peak) + float(np.log10(np.sum(np.square(scaled))))
+
+
+def _scaled(audio: np.ndarray, gain: float, dtype, what: str) -> np.ndarray:
+    """``audio * gain`` in ``dtype``, or a ParameterError when the result is not finite or is
+    silent although ``audio`` is not (the gain overflows or underflows the float type)."""
+    peak = _peak(audio)
+    limit = float(np.finfo(dtype).max)
+    if not np.isfinite(gain) or gain * peak > limit:
+        raise ParameterError(
+            f"{what} would overflow {np.dtype(dtype)} (a gain of {gain:.3g} on a peak of "
+            f"{peak:.3g}); the signal is too quiet for the level asked, or the level too high"
+        )
+    with np.errstate(over="ignore", under="ignore"):
+        result = (audio.astype(np.float64, copy=False) * gain).astype(dtype, copy=False)
+    if peak > 0 and not np.any(result):
+        raise ParameterError(
+            f"{what} would be silent in {np.dtype(dtype)} (a gain of {gain:.3g} on a peak of "
+            f"{peak:.3g} underflows to 0); the level asked is too low for this signal"
+        )
+    return result
 
 
 def _db(linear: float) -> float:
@@ -123,6 +190,46 @@ def _db(linear: float) -> float:
 def _readable_extensions() -> set[str]:
     extensions = {f".{name.lower()}" for name in sf.available_formats()}
     return extensions | {".aif", ".aifc", ".oga", ".opus"}
+
+
+def _wav_truncation(file: Path) -> str | None:
+    """Why a RIFF/WAVE file is shorter than its header says, or None.
+
+    libsndfile trusts the file and silently shortens the frame count of a WAV file
+    whose ``data`` chunk runs past the end of the file, so the chunk size in the
+    header is compared with the bytes that follow it. Only RIFF (and big-endian
+    RIFX) WAV files are checked; RF64, Wave64, AIFF and the other containers are
+    left to libsndfile. A data size of 0 or 0xFFFFFFFF (written by a stream that
+    could not seek back to the header) means "unknown" and is not checked.
+    """
+    size = file.stat().st_size
+    with open(file, "rb") as fh:
+        head = fh.read(12)
+        if len(head) < 12 or head[:4] not in (b"RIFF", b"RIFX") or head[8:12] != b"WAVE":
+            return None
+        order = "<" if head[:4] == b"RIFF" else ">"
+        position, block_align, sr = 12, 0, 0
+        while position + 8 <= size:
+            fh.seek(position)
+            chunk_id, chunk_size = struct.unpack(order + "4sI", fh.read(8))
+            if chunk_id == b"fmt " and chunk_size >= 14:
+                body = fh.read(14)
+                if len(body) < 14:  # cut inside the header: libsndfile reports it
+                    return None
+                _, _, sr, _, block_align = struct.unpack(order + "HHIIH", body)
+            elif chunk_id == b"data":
+                available = size - position - 8
+                if chunk_size in (0, 0xFFFFFFFF) or chunk_size <= available:
+                    return None
+                if block_align and sr:
+                    announced, held = chunk_size // block_align, available // block_align
+                    return (
+                        f"its header announces {announced} frames ({announced / sr:.3f} s) but "
+                        f"the file holds only {held} ({held / sr:.3f} s)"
+                    )
+                return f"its header announces {chunk_size} bytes of samples but {available} follow"
+            position += 8 + chunk_size + (chunk_size & 1)  # chunks are padded to even sizes
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -163,10 +270,18 @@ def load(path, *, sr=None, mono: bool = True) -> tuple[np.ndarray, int | float]:
     IsADirectoryError
         When ``path`` is a directory.
     AudioLoadError
-        When the file is empty, corrupt, in a format soundfile cannot read, or
-        holds no samples.
+        When the file is empty, corrupt, truncated (shorter than its header
+        says), in a format soundfile cannot read, or holds no samples.
     ParameterError
         When ``sr`` is not a positive number.
+
+    Notes
+    -----
+    A truncated file, cut off while being copied, downloaded or written, is an
+    error rather than a shorter signal. libsndfile itself reports a truncated
+    FLAC or Ogg file; for WAV, whose frame count libsndfile silently shortens,
+    the size of the ``data`` chunk in the RIFF header is compared with the file
+    size (RF64 and Wave64 files are not checked).
 
     Examples
     --------
@@ -183,9 +298,8 @@ def load(path, *, sr=None, mono: bool = True) -> tuple[np.ndarray, int | float]:
     >>> y.shape, sr
     ((2, 22050), 22050)
     """
-    file = _check_path(path)
-    if not isinstance(mono, (bool, np.bool_)):
-        raise TypeError(f"mono must be True or False, got {type(mono).__name__} {mono!r}")
+    file = check_path(path)
+    mono = check_bool(mono, "mono")
     if sr is not None:
         sr = check_sample_rate(sr)
 
@@ -208,8 +322,16 @@ def load(path, *, sr=None, mono: bool = True) -> tuple[np.ndarray, int | float]:
     if file.stat().st_size == 0:
         raise AudioLoadError(f"{str(file)!r} is an empty file (0 bytes), not audio")
 
+    truncated = _wav_truncation(file)
+    if truncated:
+        raise AudioLoadError(
+            f"{str(file)!r} is truncated: {truncated}. It was probably cut off while being "
+            "copied, downloaded or written; get a complete copy of the file"
+        )
     try:
-        data, file_sr = sf.read(file, dtype="float32", always_2d=True)
+        with sf.SoundFile(file) as audio_file:
+            file_sr, announced = audio_file.samplerate, audio_file.frames
+            data = audio_file.read(dtype="float32", always_2d=True)
     except (sf.SoundFileError, RuntimeError) as exc:
         suffix = file.suffix.lower()
         if suffix not in _readable_extensions():
@@ -224,6 +346,11 @@ def load(path, *, sr=None, mono: bool = True) -> tuple[np.ndarray, int | float]:
             f"{suffix[1:].upper()} audio ({exc})"
         ) from exc
 
+    if data.shape[0] < announced:
+        raise AudioLoadError(
+            f"{str(file)!r} is truncated: its header announces {announced} frames but only "
+            f"{data.shape[0]} could be decoded; get a complete copy of the file"
+        )
     if data.shape[0] == 0:
         raise AudioLoadError(f"{str(file)!r} is a valid audio file but holds no samples")
 
@@ -242,7 +369,10 @@ def save(path, y, sr, *, subtype: str | None = None) -> Path:
     ----------
     path : str or pathlib.Path
         The file to write, ending in ``.wav``, ``.flac`` or ``.ogg``. Its folder
-        must exist; an existing file is overwritten.
+        must exist; an existing file is replaced, but only once the new file is
+        complete: the audio is written to a temporary file in the same folder,
+        which then takes the place of ``path``. A failed save leaves an existing
+        file as it was.
     y : numpy.ndarray, shape (samples,) or (channels, samples)
         The signal, float32 or float64.
     sr : int
@@ -264,12 +394,18 @@ def save(path, y, sr, *, subtype: str | None = None) -> Path:
         array, or ``subtype`` is not a str.
     FileNotFoundError
         When the folder of ``path`` does not exist.
+    IsADirectoryError
+        When ``path`` is a directory.
     ParameterError
         When the extension is not ``.wav``, ``.flac`` or ``.ogg``; ``sr`` is not
-        a positive whole number; ``subtype`` does not exist for the format; or
-        ``y`` exceeds ±1 and ``subtype`` is not a float subtype. Such a file
-        would clip: scale the signal with :func:`normalize` first, or save to
-        WAV with ``subtype="FLOAT"``.
+        a positive whole number; ``subtype`` does not exist for the format; the
+        format cannot hold ``y`` (FLAC: at most 8 channels and 655 350 Hz; Ogg:
+        255 channels, Vorbis up to 200 kHz, Opus at 8, 12, 16, 24 or 48 kHz; WAV:
+        1024 channels and 4 GiB); or ``y`` exceeds ±1 and ``subtype`` is not a
+        float subtype. Such a file would clip: scale the signal with
+        :func:`normalize` first, or save to WAV with ``subtype="FLOAT"``.
+    OSError
+        When libsndfile fails to write (a full disk, say); ``path`` is untouched.
 
     Examples
     --------
@@ -281,7 +417,7 @@ def save(path, y, sr, *, subtype: str | None = None) -> Path:
     >>> save(folder / "tone.flac", tone, 22050, subtype="PCM_24").name
     'tone.flac'
     """
-    file = _check_path(path)
+    file = check_path(path)
     audio = check_audio(y)
     sr = check_sample_rate(sr)
     if not isinstance(sr, int):
@@ -305,6 +441,7 @@ def save(path, y, sr, *, subtype: str | None = None) -> Path:
             f"subtype={subtype!r} cannot be used for {file_format} files; allowed: {allowed}"
         )
 
+    _check_capacity(file, audio, sr, file_format, subtype)
     peak = _peak(audio)
     if subtype not in _FLOAT_SUBTYPES and peak > 1.0:
         raise ParameterError(
@@ -318,11 +455,62 @@ def save(path, y, sr, *, subtype: str | None = None) -> Path:
             "Create it first, e.g. with Path(folder).mkdir(parents=True, exist_ok=True)"
         )
 
+    if file.is_dir():
+        raise IsADirectoryError(f"cannot save to {str(file)!r}: it is a directory")
+
+    # Write next to the target, then replace it in one step: a failure never leaves a
+    # truncated file, and never costs the file that was there.
+    target = file.resolve() if file.is_symlink() else file
+    temporary = target.parent / f".{target.name}.{uuid.uuid4().hex[:8]}.part"
+    # Created as a normal file would be (mode 0o666 minus the umask), not 0o600 as by
+    # tempfile, and given the mode of the file it replaces.
+    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
-        sf.write(file, audio.T, sr, subtype=subtype, format=file_format)
+        if target.exists():
+            shutil.copymode(target, temporary)
+        sf.write(temporary, audio.T, sr, subtype=subtype, format=file_format)
+        os.replace(temporary, target)
     except (sf.SoundFileError, RuntimeError) as exc:
-        raise OSError(f"could not write {str(file)!r}: {exc}") from exc
+        raise OSError(
+            f"could not write {str(file)!r}: {exc}; nothing was written (an existing file "
+            "there is unchanged)"
+        ) from exc
+    finally:
+        if temporary.exists():
+            temporary.unlink()
     return file
+
+
+def _check_capacity(file: Path, audio: np.ndarray, sr: int, file_format: str, subtype: str):
+    """Raise before writing when ``file_format`` / ``subtype`` cannot hold ``audio`` at ``sr``."""
+    channels = 1 if audio.ndim == 1 else audio.shape[0]
+    max_channels, max_rate = _FORMAT_LIMITS[file_format]
+    name = f"{file_format} ({subtype})"
+    if channels > max_channels:
+        raise ParameterError(
+            f"cannot save {channels} channels to {str(file)!r}: {name} holds at most "
+            f"{max_channels}. Save to .wav, or save groups of channels to separate files"
+        )
+    if subtype == "OPUS":
+        if sr not in _OPUS_RATES:
+            raise ParameterError(
+                f"cannot save sr={sr} Hz to {str(file)!r}: Opus only holds the rates "
+                f"{', '.join(map(str, _OPUS_RATES))} Hz; resample first, e.g. "
+                "resample(y, sr, target_sr=48000)"
+            )
+    elif sr > max_rate:
+        raise ParameterError(
+            f"cannot save sr={sr} Hz to {str(file)!r}: {name} holds rates up to {max_rate} Hz; "
+            "save to .wav, or resample first"
+        )
+    if file_format == "WAV" and subtype in _WAV_SAMPLE_BYTES:
+        n_bytes = audio.size * _WAV_SAMPLE_BYTES[subtype]
+        if n_bytes > _RIFF_MAX_BYTES:
+            raise ParameterError(
+                f"cannot save {n_bytes / 1024**3:.2f} GiB of {subtype} samples to "
+                f"{str(file)!r}: a WAV file holds at most 4 GiB. Save to .flac, or split "
+                "the signal"
+            )
 
 
 # ---------------------------------------------------------------------------
@@ -427,9 +615,10 @@ def normalize(y, *, mode: str = "peak", target_db: float | None = None) -> np.nd
         ``"peak"`` sets the largest absolute sample, ``"rms"`` the root mean
         square over all samples (and all channels).
     target_db : float or None
-        The level to reach, in dBFS (0 dBFS is a peak, or an RMS, of 1.0).
-        ``None`` means -1 dBFS for ``"peak"`` and -20 dBFS for ``"rms"``. An RMS
-        target can push peaks beyond ±1; check before saving to PCM.
+        The level to reach, in dBFS (0 dBFS is a peak, or an RMS, of 1.0), within
+        ±:data:`MAX_LEVEL_DB`. ``None`` means -1 dBFS for ``"peak"`` and -20 dBFS
+        for ``"rms"``. An RMS target can push peaks beyond ±1; check before saving
+        to PCM.
 
     Returns
     -------
@@ -441,8 +630,10 @@ def normalize(y, *, mode: str = "peak", target_db: float | None = None) -> np.nd
     TypeError
         When ``y`` is not a real float array or ``target_db`` is not a number.
     ParameterError
-        When ``mode`` is unknown, ``target_db`` is not finite, or ``y`` is silent
-        (all zeros): silence cannot be scaled to any level.
+        When ``mode`` is unknown, ``target_db`` is not finite or beyond ±200 dB,
+        or ``y`` is silent (all zeros): silence cannot be scaled to any level. Also
+        when the scaled signal would overflow (or underflow to zero in) the dtype
+        of ``y``, e.g. a float32 signal with a peak of 1e-40.
 
     Examples
     --------
@@ -460,18 +651,20 @@ def normalize(y, *, mode: str = "peak", target_db: float | None = None) -> np.nd
         raise ParameterError(f"mode must be 'peak' or 'rms', got {mode!r}")
     if target_db is None:
         target_db = _DEFAULT_LEVEL_DB[mode]
-    target_db = _check_finite_number(target_db, "target_db", "dBFS")
+    target_db = _check_level(target_db, "target_db", "dBFS")
 
-    if mode == "peak":
-        level = _peak(audio)
-    else:
-        level = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
-    if level == 0.0:
+    peak = _peak(audio)
+    if peak == 0.0:
         raise ParameterError(
             f"cannot normalise y to a {mode} level: it is silent (all {audio.size} samples are 0)"
         )
-    gain = 10.0 ** (target_db / 20.0) / level
-    return (audio * gain).astype(audio.dtype, copy=False)
+    if mode == "peak":
+        log10_level = np.log10(peak)
+    else:  # log10 of the RMS, computed without squaring large samples
+        log10_level = (_log10_energy(audio, peak) - np.log10(audio.size)) / 2.0
+    with np.errstate(over="ignore"):
+        gain = float(np.power(10.0, target_db / 20.0 - log10_level))
+    return _scaled(audio, gain, audio.dtype, f"y normalised to {target_db:g} dBFS {mode}")
 
 
 def mix(target, interference, *, snr_db, return_sources: bool = False):
@@ -492,8 +685,9 @@ def mix(target, interference, *, snr_db, return_sources: bool = False):
         The signal to add (e.g. noise or accompaniment). Trim or pad it to the
         length of ``target`` first.
     snr_db : float
-        The signal-to-noise ratio of the mixture, in dB. 0 dB means equal
-        energies; negative values make the interference louder.
+        The signal-to-noise ratio of the mixture, in dB, within
+        ±:data:`MAX_LEVEL_DB`. 0 dB means equal energies; negative values make the
+        interference louder.
     return_sources : bool
         When ``True``, also return the two sources exactly as they are in the
         mixture, the ground truth a separation is scored against.
@@ -512,8 +706,9 @@ def mix(target, interference, *, snr_db, return_sources: bool = False):
     TypeError
         When an input is not a real float array, or ``snr_db`` is not a number.
     ParameterError
-        When the shapes differ, ``snr_db`` is not finite, or either input is
-        silent (an SNR needs energy on both sides).
+        When the shapes differ, ``snr_db`` is not finite or beyond ±200 dB, or
+        either input is silent (an SNR needs energy on both sides). Also when the
+        scaled interference would overflow (or underflow to zero in) the dtype.
 
     Examples
     --------
@@ -521,9 +716,10 @@ def mix(target, interference, *, snr_db, return_sources: bool = False):
     >>> from course_lib.audio import mix
     >>> rng = np.random.default_rng(0)
     >>> voice, noise = rng.standard_normal((2, 8000))
-    >>> mixture, voice_in_mix, noise_in_mix = mix(voice, noise, snr_db=10.0,
-    ...                                           return_sources=True)
-    >>> snr = 10 * np.log10(np.sum(voice_in_mix**2) / np.sum(noise_in_mix**2))
+    >>> result = mix(voice, noise, snr_db=10.0, return_sources=True)
+    >>> result
+    Mixture((8000,) float64: target + interference at 10 dB SNR)
+    >>> snr = 10 * np.log10(np.sum(result.target**2) / np.sum(result.interference**2))
     >>> round(float(snr), 9)
     10.0
     """
@@ -535,22 +731,33 @@ def mix(target, interference, *, snr_db, return_sources: bool = False):
             f"{interference_audio.shape}; they must match. Trim the longer one, e.g. "
             "interference[..., :target.shape[-1]], or pad the shorter one with np.pad"
         )
-    snr_db = _check_finite_number(snr_db, "snr_db", "dB")
-    target_energy = float(np.sum(np.square(target_audio, dtype=np.float64)))
-    interference_energy = float(np.sum(np.square(interference_audio, dtype=np.float64)))
-    for name, energy in (("target", target_energy), ("interference", interference_energy)):
-        if energy == 0.0:
+    snr_db = _check_level(snr_db, "snr_db", "dB")
+    return_sources = check_bool(return_sources, "return_sources")
+    peaks = {"target": _peak(target_audio), "interference": _peak(interference_audio)}
+    for name, peak in peaks.items():
+        if peak == 0.0:
             raise ParameterError(
                 f"{name} is silent (all zeros): no gain gives an SNR of {snr_db} dB"
             )
 
-    gain = np.sqrt(target_energy / (interference_energy * 10.0 ** (snr_db / 10.0)))
+    # g = sqrt(E_target / (E_interference * 10^(snr/10))), in log10 so that no energy
+    # overflows (samples of 1e200 square to inf) and no ratio divides by zero.
+    log10_gain = (
+        _log10_energy(target_audio, peaks["target"])
+        - _log10_energy(interference_audio, peaks["interference"])
+        - snr_db / 10.0
+    ) / 2.0
+    with np.errstate(over="ignore"):
+        gain = float(np.power(10.0, log10_gain))
     dtype = np.result_type(target_audio, interference_audio)
-    scaled_interference = (interference_audio * gain).astype(dtype, copy=False)
+    what = f"the interference scaled to {snr_db:g} dB SNR"
+    scaled_interference = _scaled(interference_audio, gain, dtype, what)
     target_in_mix = target_audio.astype(dtype, copy=True)
+    if peaks["target"] + _peak(scaled_interference) > float(np.finfo(dtype).max):
+        raise ParameterError(f"the mixture at {snr_db:g} dB SNR would overflow {dtype}")
     mixture = target_in_mix + scaled_interference
     if return_sources:
-        return Mixture(mixture, target_in_mix, scaled_interference)
+        return Mixture(mixture, target_in_mix, scaled_interference, snr_db)
     return mixture
 
 
@@ -586,8 +793,9 @@ def play(y, sr, *, normalize: bool = True):
     TypeError
         When ``y`` is not a real float array.
     ParameterError
-        When ``y`` has the wrong shape or non-finite values, ``sr`` is not a
-        positive number, or ``normalize=False`` and ``y`` exceeds ±1.
+        When ``y`` has the wrong shape (zero channels included) or non-finite
+        values, ``sr`` is not a positive number, or ``normalize=False`` and ``y``
+        exceeds ±1.
 
     Examples
     --------
@@ -602,6 +810,7 @@ def play(y, sr, *, normalize: bool = True):
 
     audio = check_audio(y)
     sr = check_sample_rate(sr)
+    normalize = check_bool(normalize, "normalize")
     peak = _peak(audio)
     if not normalize and peak > 1.0:
         raise ParameterError(
@@ -686,7 +895,7 @@ def play_group(clips, sr, *, labels=None, peak_db: float = -0.1) -> AudioGroup:
         A label per clip when ``clips`` is a list; ``"clip 1"``, ``"clip 2"``,
         ... by default. Not allowed with a dict.
     peak_db : float
-        The peak level of the loudest clip after scaling, in dBFS, at most 0.
+        The peak level of the loudest clip after scaling, in dBFS, from -200 to 0.
         The default -0.1 dBFS is a peak of about 0.989.
 
     Returns
@@ -703,7 +912,8 @@ def play_group(clips, sr, *, labels=None, peak_db: float = -0.1) -> AudioGroup:
     ParameterError
         When there are no clips, the labels do not match the clips, a clip has
         the wrong shape or non-finite values, ``sr`` is not a positive number,
-        ``peak_db`` is above 0 dBFS, or every clip is silent.
+        ``peak_db`` is above 0 or below -200 dBFS, every clip is silent, or the
+        loudest clip is too quiet to be scaled (a peak of 1e-320).
 
     Examples
     --------
@@ -750,19 +960,28 @@ def play_group(clips, sr, *, labels=None, peak_db: float = -0.1) -> AudioGroup:
         check_audio(array, f"clips[{label!r}]") for label, array in zip(labels, arrays, strict=True)
     ]
     sr = check_sample_rate(sr)
-    peak_db = _check_finite_number(peak_db, "peak_db", "dBFS")
+    peak_db = check_finite_number(peak_db, "peak_db", unit="dBFS")
     if peak_db > 0.0:
         raise ParameterError(
             f"peak_db={peak_db} dBFS must be at most 0: samples beyond ±1 cannot be played"
         )
+    peak_db = _check_level(peak_db, "peak_db", "dBFS", maximum=0.0)
 
     loudest = max(_peak(audio) for audio in audios)
     if loudest == 0.0:
         raise ParameterError("every clip is silent (all zeros): there is nothing to hear")
-    gain = 10.0 ** (peak_db / 20.0) / loudest
-    # The clip to ±1 only removes a rounding error of one ulp at peak_db=0.
-    scaled = tuple(
-        np.clip(audio * gain, -1.0, 1.0).astype(audio.dtype, copy=False) for audio in audios
-    )
+    with np.errstate(over="ignore"):
+        gain = float(np.power(10.0, peak_db / 20.0 - np.log10(loudest)))
+    if not np.isfinite(gain):
+        raise ParameterError(
+            f"the loudest clip peaks at {loudest:.3g}, too quiet to be scaled to {peak_db:g} "
+            "dBFS (the gain overflows): the clips are silent in practice"
+        )
+    # The clip to ±1 only removes a rounding error of one ulp at peak_db=0. A clip far
+    # quieter than the loudest may underflow to silence, as it would sound.
+    with np.errstate(under="ignore"):
+        scaled = tuple(
+            np.clip(audio * gain, -1.0, 1.0).astype(audio.dtype, copy=False) for audio in audios
+        )
     players = tuple(Audio(clip, rate=sr, normalize=False) for clip in scaled)
     return AudioGroup(players=players, labels=tuple(labels), clips=scaled, gain=gain, sr=sr)

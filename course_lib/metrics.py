@@ -47,7 +47,7 @@ import importlib.util
 import os
 import sys
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType, ModuleType
 
@@ -56,6 +56,7 @@ import numpy as np
 from ._validation import (
     ParameterError,
     check_audio,
+    check_name_list,
     check_positive,
     check_sample_rate,
     check_sources,
@@ -70,6 +71,13 @@ _METRIC_LABELS = {"sdr": "SDR", "isr": "ISR", "sir": "SIR", "sar": "SAR"}
 # Scores beyond this many dB are clipped before the Hungarian algorithm, which
 # cannot handle +inf (a perfect estimate) or -inf (a silent one).
 _SCORE_CLIP_DB = 1000.0
+
+#: The length of museval's distortion filters, in samples (its ``filters_len``).
+_FILTER_TAPS = 512
+
+#: Two references whose normalised correlation exceeds this in absolute value are
+#: the same signal up to a gain, for BSS Eval (see :func:`_check_distinct_references`).
+_SAME_SIGNAL_CORRELATION = 1 - 1e-9
 
 _museval_metrics: ModuleType | None = None
 
@@ -170,22 +178,29 @@ def _silent_sources(stack: np.ndarray) -> list[tuple[int, str]]:
 
 
 def _check_names(names, n_sources: int) -> tuple[str, ...]:
+    """One distinct str per source (a single str names a single source)."""
     if names is None:
         return tuple(f"source {index}" for index in range(n_sources))
-    if isinstance(names, (str, bytes)) or not isinstance(names, Sequence):
-        got = f"{type(names).__name__} {names!r}"[:120]
-        raise TypeError(f"names must be a list of str, one per source, got {got}")
-    names = tuple(names)
+    names = check_name_list(names, "names", what="source name")
     if len(names) != n_sources:
         raise ParameterError(
-            f"names has {len(names)} entries {list(names)} but there are {n_sources} sources"
+            f"names has {len(names)} entries {names} but there are {n_sources} sources; "
+            "give one name per source"
         )
-    if not all(isinstance(name, str) for name in names):
-        raise TypeError(f"names must all be str, got {list(names)!r}"[:200])
-    return names
+    return tuple(names)
 
 
-def _seconds_to_samples(seconds: float, sr: float, name: str) -> int:
+def _segment_samples(seconds: float, sr: float, name: str) -> int:
+    """A BSS Eval segment length or hop in seconds, as whole samples: ``round(seconds * sr)``.
+
+    The one conversion of BSS Eval's ``window`` and ``hop``. They are not STFT frames,
+    so :func:`course_lib.stft.frame_params` is not used: museval cuts the signals
+    into plain segments (no window function, no FFT, no padding), over which it sums
+    the energies of the parts of each estimate; a segment may be as long as the
+    whole signal (SiSEC uses 1 s, and tens of seconds are common), which the STFT's
+    units-slip guard (frames of at most 4 s) would reject. The rounding is the same
+    as ``frame_params``'s (Python's :func:`round`).
+    """
     samples = int(round(seconds * sr))
     if samples < 1:
         raise ParameterError(
@@ -193,6 +208,60 @@ def _seconds_to_samples(seconds: float, sr: float, name: str) -> int:
             f"({1 / sr:.3g} s); use at least that"
         )
     return samples
+
+
+def _check_long_enough(references: np.ndarray, sr) -> None:
+    """Raise when the signals are too short for BSS Eval's distortion filters.
+
+    BSS Eval fits, for each estimate channel, a ``_FILTER_TAPS``-tap filter from every
+    channel of every reference: ``sources * channels * 512`` coefficients. With fewer
+    samples than coefficients the filtered references can reproduce any estimate, and
+    museval returns SIRs of 200 to 300 dB for random noise (for 1 or 10 samples, or
+    up to 512 samples of stereo audio). From that length on, the scores of random
+    estimates are within about 1 dB of their long-signal values.
+    """
+    n_sources, n_samples = references.shape[0], references.shape[-1]
+    n_channels = references.shape[1] if references.ndim == 3 else 1
+    needed = n_sources * n_channels * _FILTER_TAPS
+    if n_samples < needed:
+        raise ParameterError(
+            f"the signals are {n_samples} samples long ({n_samples / sr:.3g} s at {sr} Hz), "
+            f"too short for BSS Eval: its distortion filters have {_FILTER_TAPS} taps per "
+            f"source and channel, {n_sources} x {n_channels} x {_FILTER_TAPS} = {needed} "
+            f"coefficients, and need at least {needed} samples ({needed / sr:.3g} s), "
+            "otherwise they fit anything and the scores are meaningless (near 300 dB). "
+            "Score a longer excerpt, or use si_sdr() or snr() for short signals"
+        )
+
+
+def _check_distinct_references(references: np.ndarray) -> None:
+    """Raise when two references are the same signal up to a gain (sign included).
+
+    BSS Eval splits each estimate into the part explained by its own reference and
+    the part explained by the other references (the interference). When two
+    references are proportional that split is not defined (the references' Gram
+    matrix is singular) and museval returns SIRs near 290 dB without a warning.
+
+    Two sources count as the same when the absolute value of their normalised
+    correlation ``<a, b> / (|a| |b|)`` (all channels pooled) exceeds ``1 - 1e-9``:
+    the part of one that a scaled copy of the other cannot explain then has less
+    than ``1 - ρ² < 2e-9`` of its energy (below -87 dB), far below anything audible,
+    yet far above the rounding of the float64 arithmetic (about 1e-16), so distinct
+    recordings, however strongly correlated, pass.
+    """
+    flat = references.reshape(references.shape[0], -1).astype(np.float64, copy=False)
+    gram = flat @ flat.T
+    norms = np.sqrt(np.diag(gram))
+    correlation = np.abs(gram) / np.outer(norms, norms)
+    np.fill_diagonal(correlation, 0.0)
+    if np.any(correlation > _SAME_SIGNAL_CORRELATION):
+        first, second = np.argwhere(correlation > _SAME_SIGNAL_CORRELATION)[0]
+        raise ParameterError(
+            f"references[{first}] and references[{second}] are the same signal up to a gain "
+            f"(normalised correlation {gram[first, second] / (norms[first] * norms[second]):.12g}"
+            "): BSS Eval cannot tell which of them an estimate recovers, and its scores would "
+            "be meaningless (near 290 dB). Give each source its own reference"
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -203,6 +272,8 @@ def _seconds_to_samples(seconds: float, sr: float, name: str) -> int:
 @dataclass(frozen=True, eq=False, repr=False)
 class BSSEvalResult:
     """The BSS Eval scores of :func:`bss_eval`, one row per source.
+
+    Used in 01_stft, §7 and 02_nmf, §9 (the scores tables).
 
     Attributes
     ----------
@@ -218,7 +289,8 @@ class BSSEvalResult:
     frame_times : numpy.ndarray, shape (frames,)
         The start of each frame, in seconds.
     names : tuple of str
-        The name of each source, in the order of the rows.
+        The name of each source, in the order of the rows; distinct (a repeated name
+        raises ``ParameterError``, since :meth:`to_dict` is keyed by name).
     mode : str
         ``"images"`` or ``"sources"``.
     sr : int or float
@@ -241,6 +313,18 @@ class BSSEvalResult:
     sr: int | float
     window: float
     hop: float
+
+    def __post_init__(self):
+        names = self.names
+        if isinstance(names, str) or not isinstance(names, (tuple, list)):
+            raise TypeError(f"names must be a tuple of str, got {type(names).__name__}")
+        names = tuple(check_name_list(names, "names", what="source name"))
+        object.__setattr__(self, "names", names)
+        if len(self.names) != np.shape(self.sdr)[0]:
+            raise ParameterError(
+                f"names has {len(self.names)} entries but there are {np.shape(self.sdr)[0]} "
+                "rows of scores"
+            )
 
     @property
     def metrics(self) -> tuple[str, ...]:
@@ -320,8 +404,9 @@ class BSSEvalResult:
 class ScoresTable:
     """BSS Eval scores of several separations of one mixture, side by side.
 
-    Made by :func:`compare`. Rows are methods (the no-separation baseline first, the
-    oracle last, by convention), columns are sources × metrics, values in dB.
+    Used in 01_stft, §7 and 02_nmf, §9 (the scores tables). Made by :func:`compare`.
+    Rows are methods (the no-separation baseline first, the oracle last, by
+    convention), columns are sources × metrics, values in dB.
 
     Attributes
     ----------
@@ -401,6 +486,9 @@ class ScoresTable:
 def compare(results) -> ScoresTable:
     """Put the BSS Eval results of several separations of one mixture in one table.
 
+    Used in 01_stft, §7 (oracle masks against the mixture) and 02_nmf, §9
+    (supervised NMF between the mixture and the oracle).
+
     Parameters
     ----------
     results : dict of str to BSSEvalResult
@@ -462,6 +550,8 @@ def bss_eval(
 ) -> BSSEvalResult:
     """BSS Eval version 4 scores (SDR, ISR, SIR, SAR) of estimated sources, via museval.
 
+    Used in 01_stft, §7 (oracle masks) and 02_nmf, §9 (supervised NMF).
+
     Each estimate is decomposed into the true source (allowing a 512-tap
     distortion filter), spatial distortion, interference from the other
     references, and artifacts [1]_; the ratios of their energies are the
@@ -474,13 +564,17 @@ def bss_eval(
     Parameters
     ----------
     references : numpy.ndarray, shape (sources, samples) or (sources, channels, samples)
-        The true sources. None may be silent.
+        The true sources. None may be silent, no two may be the same signal up to a
+        gain, and they must be at least ``sources * channels * 512`` samples long
+        (museval's distortion filters; 1024 samples, 46 ms at 22 050 Hz, for two mono
+        sources).
     estimates : numpy.ndarray, same shape as ``references``
         ``estimates[j]`` is the estimate of ``references[j]``. None may be silent.
     sr : int or float
         Sample rate in Hz, used only to convert ``window`` and ``hop`` to samples.
     window : float or None
-        Frame length in seconds (default 1.0, as museval and SiSEC). ``None``
+        Length of the segments the ratios are computed on, in seconds (default 1.0,
+        as museval and SiSEC; not an STFT frame, see Notes). ``None``
         evaluates the whole signal as one frame. A window longer than the
         signal is clamped to the signal's length, with a warning.
     hop : float
@@ -493,7 +587,8 @@ def bss_eval(
         v2/v3, giving SDR, SIR and SAR (``isr`` is NaN); it adapts the
         references to the estimates, which can inflate the scores.
     names : list of str, optional
-        A name per source for the result's table; ``"source 0"``, ... by default.
+        A distinct name per source for the result's table (a single str for a single
+        source); ``"source 0"``, ... by default.
 
     Returns
     -------
@@ -515,9 +610,12 @@ def bss_eval(
         When the arrays are not ``(sources, samples)`` or
         ``(sources, channels, samples)``, their shapes differ, they hold NaN or
         inf, there are more than 100 sources (museval's limit), a reference or
-        an estimate is silent (all zeros; BSS Eval is not defined for it),
-        ``sr``, ``window`` or ``hop`` is not positive, ``hop > window``, or
-        ``mode`` is unknown.
+        an estimate is silent (all zeros; BSS Eval is not defined for it), two
+        references are the same signal up to a gain (normalised correlation
+        above 1 - 1e-9 in absolute value), the signals are shorter than
+        ``sources * channels * 512`` samples, ``sr``, ``window`` or ``hop`` is not
+        positive, ``hop > window``, ``mode`` is unknown, or ``names`` has the
+        wrong length or a repeated name.
     ImportError
         When museval is not installed.
 
@@ -533,7 +631,17 @@ def bss_eval(
     ``import museval`` would import musdb and stempeg, which fail when ffmpeg is
     not installed, and BSS Eval needs neither. museval's own default window is
     44100 *samples* whatever the rate (2 s at 22 050 Hz); here ``window`` and
-    ``hop`` are seconds and are always converted with ``sr``.
+    ``hop`` are seconds and are always converted with ``sr``, rounded to whole
+    samples. They describe plain segments (no window function, no FFT, no
+    padding, and as long as the whole signal if wanted), not STFT frames, so they
+    do not go through :func:`course_lib.stft.frame_params`, whose 4 s limit on a
+    frame is a guard for STFTs only.
+
+    Both refusals (too short, identical references) replace what museval does
+    silently: scores of 200 to 300 dB that mean nothing. Its distortion filters
+    have 512 taps from every channel of every reference; with fewer samples than
+    that many coefficients they fit any estimate. With two proportional
+    references the interference of one on the other is not defined.
 
     Timing (measured on a 2-core laptop-class machine, 1 s window and hop):
     expect about 0.5 s for 2 mono sources of 25 s at 22 050 Hz (the
@@ -606,16 +714,18 @@ def bss_eval(
                 f"hop={hop} s is longer than window={window} s: the samples between frames "
                 "would not be evaluated; use hop <= window"
             )
-        window_samples = _seconds_to_samples(window, sr, "window")
-        hop_samples = _seconds_to_samples(hop, sr, "hop")
-        if window_samples > n_samples:
-            warnings.warn(
-                f"window={window} s is longer than the signals ({duration:.3g} s, "
-                f"{n_samples} samples at {sr} Hz); using one frame of the whole signal",
-                UserWarning,
-                stacklevel=2,
-            )
-            window_samples = n_samples
+        window_samples = _segment_samples(window, sr, "window")
+        hop_samples = _segment_samples(hop, sr, "hop")
+    _check_long_enough(references, sr)
+    _check_distinct_references(references)
+    if window is not None and window_samples > n_samples:
+        warnings.warn(
+            f"window={window} s is longer than the signals ({duration:.3g} s, "
+            f"{n_samples} samples at {sr} Hz); using one frame of the whole signal",
+            UserWarning,
+            stacklevel=2,
+        )
+        window_samples = n_samples
 
     # course layout -> museval's (sources, samples, channels), float64 for accuracy
     def to_museval(stack: np.ndarray) -> np.ndarray:
@@ -705,6 +815,9 @@ def _ratio_db(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 def si_sdr(reference, estimate):
     """Scale-invariant signal-to-distortion ratio (SI-SDR) in dB.
 
+    Not yet called in 01_stft or 02_nmf (they report BSS Eval); the quick-look
+    metric of the separation tests, and :func:`match_sources`'s default criterion.
+
     The estimate is split into a scaled copy of the reference and a residual
     [1]_::
 
@@ -724,9 +837,11 @@ def si_sdr(reference, estimate):
 
     Returns
     -------
-    float or numpy.ndarray, shape (sources,)
-        The SI-SDR in dB: a float for a single ``(samples,)`` signal, one value
-        per source for stacked input. For multichannel sources, all channels of
+    float or numpy.ndarray of float64, shape (sources,)
+        The SI-SDR in dB: a Python ``float`` for a single ``(samples,)`` signal, a
+        numpy array with one value per source for stacked input
+        ``(sources, samples)`` or ``(sources, channels, samples)`` (shape ``(1,)``
+        for one stacked source). For multichannel sources, all channels of
         a source share one scale factor and one score. A perfect estimate (any
         non-zero multiple of the reference with no residual at all) gives
         ``+inf``; an estimate equal to the reference up to rounding gives a large
@@ -771,6 +886,8 @@ def si_sdr(reference, estimate):
 def snr(reference, estimate):
     """Signal-to-noise ratio of an estimate, in dB: ``10 log10(||s||² / ||s - ŝ||²)``.
 
+    Used in 01_stft, §6 (why phase matters: the same magnitude with another phase).
+
     Everything that differs from the reference counts as noise, including a
     gain error: an estimate at half the level scores about 6 dB, however clean
     (compare :func:`si_sdr`).
@@ -784,9 +901,11 @@ def snr(reference, estimate):
 
     Returns
     -------
-    float or numpy.ndarray, shape (sources,)
-        The SNR in dB: a float for a single ``(samples,)`` signal, one value per
-        source for stacked input (channels pooled). ``+inf`` for an estimate
+    float or numpy.ndarray of float64, shape (sources,)
+        The SNR in dB: a Python ``float`` for a single ``(samples,)`` signal, a
+        numpy array with one value per source (channels pooled) for stacked input
+        ``(sources, samples)`` or ``(sources, channels, samples)`` (shape ``(1,)``
+        for one stacked source). ``+inf`` for an estimate
         exactly equal to the reference; 0 dB for an all-zero estimate.
 
     Raises
@@ -819,6 +938,10 @@ def snr(reference, estimate):
 
 def match_sources(references, estimates, *, criterion: str = "si_sdr") -> np.ndarray:
     """The order of the estimates that best matches the references.
+
+    Not yet called in 01_stft or 02_nmf, whose estimates come in the order of the
+    references; written for the clustering notebook (03_mfcc_clustering), whose
+    groups of components come in an arbitrary order.
 
     Methods such as NMF with clustering or a blind separation return their
     sources in an arbitrary order. This scores every (reference, estimate) pair

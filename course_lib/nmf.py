@@ -48,13 +48,23 @@ from __future__ import annotations
 
 import numbers
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import masks as _masks
 from . import stft as _stft
-from ._validation import ParameterError, _describe, check_positive, check_random_state
+from ._validation import (
+    ParameterError,
+    _describe,
+    check_float_dtype,
+    check_int,
+    check_nonnegative_matrix,
+    check_positive,
+    check_random_state,
+    check_spectrogram,
+)
 
 __all__ = ["NMFResult", "beta_divergence", "nmf", "nmf_gradient", "component_signals",
            "BETA_NAMES"]
@@ -73,23 +83,36 @@ _NORMALIZE = (None, "unit_sum", "energy")
 class NMFResult:
     """The factors of an NMF and the history of its loss.
 
+    Returned by :func:`nmf` and :func:`nmf_gradient`; drawn by
+    ``course_lib.plot.nmf_panel``. Used in 02_nmf, §3 to §9.
+
     Attributes
     ----------
     W : numpy.ndarray, shape (freq, rank)
         Bases (spectral templates), one per column.
     H : numpy.ndarray, shape (rank, frames)
         Activations, one row per basis.
-    losses : numpy.ndarray, shape (n_recorded,)
-        β-divergence after the iterations in ``loss_iterations``.
+    losses : numpy.ndarray of float64, shape (n_recorded,)
+        ``losses[i]`` is the β-divergence ``D_β(V | W H)`` of the factors after
+        iteration ``loss_iterations[i]``. The loss of the initial factors is not in
+        it: it is ``initial_loss``.
     loss_iterations : numpy.ndarray of int, shape (n_recorded,)
-        The iteration (1-based) after which each loss was measured.
+        The iteration counts (1-based: an iteration of :func:`nmf` updates W, then H;
+        one of :func:`nmf_gradient` is one Adam step) after which the losses were
+        measured: every multiple of ``loss_every`` up to ``n_iter``, and ``n_iter``
+        itself when it is not one, so that ``losses[-1]`` is always the loss of the
+        returned ``W`` and ``H``. For ``n_iter=25, loss_every=10`` it is
+        ``[10, 20, 25]``; for ``loss_every=1`` it is ``1, 2, ..., n_iter``. Empty with
+        ``loss_every=0``. To plot the whole history including the start, use
+        ``np.r_[0, loss_iterations]`` against ``np.r_[initial_loss, losses]``.
     initial_loss : float
-        The loss of the initial factors (NaN when no loss was tracked).
+        The loss of the initial factors, at iteration 0 (NaN when ``loss_every=0``).
     n_iter : int
-        Iterations (or gradient steps) actually run.
+        Iterations (or gradient steps) actually run: fewer than asked when ``tol`` or
+        ``time_limit`` stopped early.
     beta : float
         The β of the divergence.
-    times : numpy.ndarray, shape (n_recorded,)
+    times : numpy.ndarray of float64, shape (n_recorded,)
         Wall-clock seconds from the start to each recorded loss.
     """
 
@@ -124,55 +147,32 @@ def _check_beta(beta) -> float:
                 f"beta={beta!r} is not a divergence name; use 'EU', 'KL', 'IS' or a number"
             )
         return BETA_NAMES[beta.upper()]
-    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not np.isfinite(beta):
+    if isinstance(beta, bool) or not isinstance(beta, numbers.Real):
         raise TypeError(f"beta must be 'EU', 'KL', 'IS' or a finite number, got {_describe(beta)}")
+    if not np.isfinite(beta):
+        raise ParameterError(f"beta={beta} must be a finite number (or 'EU', 'KL', 'IS')")
     return float(beta)
 
 
-def _check_float_dtype(dtype, name="dtype"):
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise TypeError(f"{name} must be float32 or float64, got {dtype}")
-    return dtype
+def _check_rank(rank, V: np.ndarray, *, supervised: bool) -> int:
+    """A rank of at least 1; without fixed bases, one of min(V.shape) or more warns.
 
-
-def _check_nonnegative_matrix(M, name: str, *, dtype=None, allow_zero_matrix=False):
-    """A finite, non-negative, real 2-D float array (never the caller's object if converted)."""
-    if M is None or isinstance(M, (str, bytes)):
-        raise TypeError(f"{name} must be a 2-D numpy array, got {_describe(M)}")
-    arr = np.asarray(M)
-    if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.number):
-        raise TypeError(f"{name} must be a float array, got dtype {arr.dtype}")
-    if np.iscomplexobj(arr):
-        raise TypeError(
-            f"{name} is complex ({arr.dtype}); NMF factorises a magnitude: pass np.abs({name})"
+    With ``bases`` the rank is the number of given bases and has no upper limit: only H
+    is learned, a non-negative least-β fit of every frame on the bases (scikit-learn's
+    ``non_negative_factorization(..., update_H=False)`` accepts any number of components
+    too). Learning both factors with ``rank >= min(V.shape)`` can reproduce V without
+    learning any structure, which is usually a slip, but not an error.
+    """
+    rank = check_int(rank, "rank", minimum=1, unit="component(s)")
+    if not supervised and rank >= min(V.shape):
+        warnings.warn(
+            f"rank={rank} is not smaller than both dimensions of V {V.shape}: with that many "
+            "components NMF can reproduce V without learning any structure; use a rank below "
+            f"{min(V.shape)} (or pass bases= for supervised NMF, where any rank is fine)",
+            UserWarning,
+            stacklevel=3,
         )
-    if np.issubdtype(arr.dtype, np.integer):
-        raise TypeError(f"{name} has integer dtype {arr.dtype}; convert it with .astype(float)")
-    if arr.ndim != 2:
-        raise ParameterError(f"{name} must be a 2-D matrix (freq, frames), got shape {arr.shape}")
-    if 0 in arr.shape:
-        raise ParameterError(f"{name} of shape {arr.shape} is empty")
-    if not np.all(np.isfinite(arr)):
-        raise ParameterError(f"{name} contains NaN or infinite values")
-    if np.any(arr < 0):
-        raise ParameterError(
-            f"{name} has negative entries (min {arr.min():.3g}); NMF needs a non-negative matrix "
-            "such as a magnitude spectrogram np.abs(X)"
-        )
-    if not allow_zero_matrix and not np.any(arr > 0):
-        raise ParameterError(f"{name} is all zeros: there is nothing to factorise")
-    if dtype is not None:
-        arr = arr.astype(dtype, copy=False)
-    return arr
-
-
-def _check_int(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {_describe(value)}")
-    if value < minimum:
-        raise ParameterError(f"{name}={value} must be at least {minimum}")
-    return int(value)
+    return rank
 
 
 def _gamma(beta: float) -> float:
@@ -194,18 +194,84 @@ def _is_floor(V: np.ndarray) -> float:
 # ---------------------------------------------------------------------------
 
 
+#: Within this distance of β = 0 or β = 1 (but not at them), the expanded form of the
+#: divergence, ``(Σ v^β + (β-1) Σ v̂^β - β Σ v v̂^(β-1)) / (β(β-1))``, divides a sum of
+#: nearly cancelling terms by a small ``β(β-1)``: its rounding error grows as
+#: ``1 / |β(β-1)|`` (at β = 1e-12 it returns -0.16 for D(V | V)). There the loss is
+#: computed entry by entry in the form of :func:`_divergence_terms`, exact in the limits.
+_NEAR_LIMIT = 0.1
+
+
+def _expm1_ratio(x: float, log_r: np.ndarray) -> np.ndarray:
+    """``(r^x - 1) / x = expm1(x log r) / x``, and its limit ``log r`` at x = 0."""
+    if x == 0:
+        return log_r
+    with np.errstate(over="ignore"):  # r^x beyond the float range: the divergence is inf
+        return np.expm1(x * log_r) / x
+
+
+def _divergence_terms(V: np.ndarray, V_hat: np.ndarray, beta: float) -> np.ndarray:
+    """``d_β(v | v̂)`` for every entry, in float64, continuous in β.
+
+    With ``r = v / v̂`` the general term is ``v̂^β ((r^β - 1) - β (r - 1)) / (β(β-1))``.
+    Writing ``r^β - 1`` with ``expm1`` and cancelling the vanishing factor gives two
+    forms that are exact for every β and stay accurate near the limits:
+
+    - below β = 1/2: ``v̂^β (r - 1 - (r^β - 1)/β) / (1 - β)``, which at β = 0 is
+      IS's ``r - log r - 1``;
+    - from β = 1/2: ``v̂^β (r (r^(β-1) - 1)/(β-1) - (r - 1)) / β``, which at β = 1 is
+      KL's ``v log r - v + v̂``.
+
+    Both are exactly 0 where ``v = v̂``. Entries where ``v`` or ``v̂`` is 0 take their
+    limits (``v̂^β / β`` for v = 0 and β > 0; ``v^β / (β(β-1))`` for v̂ = 0 and β > 1;
+    0 for both); the caller has rejected the combinations where the divergence is
+    undefined or infinite. Rounding can leave a term a hair below 0; it is clipped.
+    """
+    v = np.asarray(V, dtype=np.float64)
+    v_hat = np.asarray(V_hat, dtype=np.float64)
+    if beta == 2:
+        return 0.5 * np.square(v - v_hat)
+    terms = np.zeros(v.shape)
+    both = (v > 0) & (v_hat > 0)
+    if both.all():
+        v_b, v_hat_b = v, v_hat
+    else:
+        v_b, v_hat_b = v[both], v_hat[both]
+    r = v_b / v_hat_b
+    log_r = np.log(r)
+    scale = v_hat_b if beta == 1 else v_hat_b**beta
+    if beta < 0.5:
+        values = (r - 1 - _expm1_ratio(beta, log_r)) * scale / (1 - beta)
+    else:
+        values = (r * _expm1_ratio(beta - 1, log_r) - (r - 1)) * scale / beta
+    if both.all():
+        terms = values
+    else:
+        terms[both] = values
+        only_v_hat = (v == 0) & (v_hat > 0)
+        terms[only_v_hat] = v_hat[only_v_hat] ** beta / beta
+        only_v = (v > 0) & (v_hat == 0)
+        terms[only_v] = v[only_v] ** beta / (beta * (beta - 1))
+    return np.maximum(terms, 0.0, out=terms)
+
+
 class _Loss:
     """β-divergence of a fixed V, with the terms that depend on V alone computed once.
 
     Each call streams through one (freq, frames) scratch array of its own, so that
-    tracking the loss costs a few element-wise passes and allocates nothing.
+    tracking the loss costs a few element-wise passes and allocates nothing. Within
+    ``_NEAR_LIMIT`` of β = 0 or 1 it sums :func:`_divergence_terms` instead (slower,
+    but accurate where the expanded form is not).
     """
 
     def __init__(self, V: np.ndarray, beta: float):
         self.V, self.beta = V, beta
         self.scratch = np.zeros_like(V)
         self.where = True  # the entries whose log the KL loss needs
+        self.termwise = beta not in (0.0, 1.0, 2.0) and min(abs(beta), abs(beta - 1)) < _NEAR_LIMIT
         v = V.astype(np.float64, copy=False)
+        if self.termwise:
+            return
         if beta == 1:
             from scipy.special import xlogy
 
@@ -219,6 +285,8 @@ class _Loss:
 
     def __call__(self, V_hat: np.ndarray) -> float:
         V, beta, S = self.V, self.beta, self.scratch
+        if self.termwise:
+            return float(np.sum(_divergence_terms(V, V_hat, beta)))
         if beta == 2:
             np.subtract(V, V_hat, out=S)
             return 0.5 * float(np.dot(S.ravel(), S.ravel()))
@@ -237,6 +305,9 @@ class _Loss:
 def beta_divergence(V, V_hat, beta) -> float:
     """The β-divergence ``D_β(V | V̂)``, summed over all entries.
 
+    Used in 02_nmf, §2 (three ways to measure the misfit) and §3 (the loss of the
+    updates written out by hand).
+
     .. math::
 
         d_\\beta(v \\mid \\hat v) =
@@ -247,19 +318,43 @@ def beta_divergence(V, V_hat, beta) -> float:
              {\\beta(\\beta - 1)} & \\text{otherwise } (\\beta = 2: \\tfrac12 (v - \\hat v)^2)
         \\end{cases}
 
-    The same definition as scikit-learn's, so values compare directly.
+    The same definition as scikit-learn's, so values compare directly. The general
+    formula tends to IS as β → 0 and to KL as β → 1; it is evaluated in a form that is
+    exact in those limits (see Notes), so the divergence is continuous in β and
+    ``D_β(V | V) = 0`` for every β.
 
     Parameters
     ----------
     V : numpy.ndarray, shape (freq, frames)
-        The data, non-negative (positive for β <= 0).
+        The data, e.g. a magnitude spectrogram; non-negative (positive for β <= 0).
     V_hat : numpy.ndarray, shape (freq, frames)
-        The approximation, positive (for β <= 1) or non-negative.
+        The approximation, e.g. ``W @ H``; positive (for β <= 1; for KL it may be 0
+        where V is 0) or non-negative (β > 1).
     beta : float or {"EU", "KL", "IS"}
+        The β: 2 (EU), 1 (KL), 0 (IS) or any other finite number.
 
     Returns
     -------
     float
+        The divergence, >= 0, in the units of the entries (to the power β).
+
+    Raises
+    ------
+    TypeError
+        ``V`` or ``V_hat`` not a real float array, or ``beta`` not a str or number.
+    ParameterError
+        Shapes that differ; negative, NaN or infinite entries; an unknown ``beta``
+        name or a non-finite ``beta``; a 0 where the divergence is undefined (V for
+        β <= 0, V_hat for β < 1) or infinite (V_hat for KL where V > 0).
+
+    Notes
+    -----
+    With ``r = v / v̂`` the term is ``v̂^β ((r^β - 1) - β (r - 1)) / (β(β-1))``. Below
+    β = 1/2 it is computed as ``v̂^β (r - 1 - (r^β - 1)/β) / (1 - β)`` and from β = 1/2 as
+    ``v̂^β (r (r^(β-1) - 1)/(β-1) - (r - 1)) / β``, with ``r^x - 1 = expm1(x log r)``:
+    both are the formula above, rearranged, and neither divides by a small number
+    near β = 0 or β = 1. The textbook form loses ``1 / |β(β-1)|`` times the rounding
+    error there: at β = 1e-12 it gives ``D(V | V) ≈ -0.16``.
 
     Examples
     --------
@@ -268,19 +363,25 @@ def beta_divergence(V, V_hat, beta) -> float:
     0.0
     >>> beta_divergence(V, V + 1, "EU")   # half the squared Frobenius norm
     2.0
+    >>> beta_divergence(V, V, 1e-12)      # any beta: D(V | V) = 0
+    0.0
+    >>> bool(np.isclose(beta_divergence(V, V + 1, 1e-9), beta_divergence(V, V + 1, "IS")))
+    True
     """
     beta = _check_beta(beta)
-    V = _check_nonnegative_matrix(V, "V", allow_zero_matrix=True)
-    V_hat = _check_nonnegative_matrix(V_hat, "V_hat", allow_zero_matrix=True)
+    V = check_nonnegative_matrix(V, "V", allow_zero_matrix=True)
+    V_hat = check_nonnegative_matrix(V_hat, "V_hat", allow_zero_matrix=True)
     if V.shape != V_hat.shape:
-        raise ParameterError(f"V has shape {V.shape} but V_hat has shape {V_hat.shape}")
+        raise ParameterError(
+            f"V has shape {V.shape} but V_hat has shape {V_hat.shape}; they must be equal"
+        )
     if beta <= 0 and np.any(V == 0):
         raise ParameterError(f"beta={beta:g} is undefined where V is 0; add a small floor to V")
     if beta < 1 and np.any(V_hat == 0):
         raise ParameterError(f"beta={beta:g} is undefined where V_hat is 0")
     if beta == 1 and np.any((V_hat == 0) & (V > 0)):
         raise ParameterError("the KL divergence is infinite where V_hat is 0 but V is not")
-    return _Loss(V.astype(np.float64), beta)(V_hat.astype(np.float64))
+    return float(np.sum(_divergence_terms(V, V_hat, beta)))
 
 
 # ---------------------------------------------------------------------------
@@ -297,8 +398,8 @@ def _initial_factors(V, rank, init, bases, rng, dtype):
         W = (scale * rng.uniform(0.5, 1.5, size=(freq, rank))).astype(dtype)
         H = (scale * rng.uniform(0.5, 1.5, size=(rank, frames))).astype(dtype)
     elif isinstance(init, (tuple, list)) and len(init) == 2:
-        W = _check_nonnegative_matrix(init[0], "init[0] (W0)", dtype=dtype).copy()
-        H = _check_nonnegative_matrix(init[1], "init[1] (H0)", dtype=dtype).copy()
+        W = check_nonnegative_matrix(init[0], "init[0] (W0)", dtype=dtype).copy()
+        H = check_nonnegative_matrix(init[1], "init[1] (H0)", dtype=dtype).copy()
         if W.shape != (freq, rank) or H.shape != (rank, frames):
             raise ParameterError(
                 f"init=(W0, H0) must have shapes {(freq, rank)} and {(rank, frames)}, got "
@@ -307,7 +408,7 @@ def _initial_factors(V, rank, init, bases, rng, dtype):
     else:
         raise TypeError(f"init must be 'random' or a pair (W0, H0), got {_describe(init)}")
     if bases is not None:
-        W = _check_nonnegative_matrix(bases, "bases", dtype=dtype).copy()
+        W = check_nonnegative_matrix(bases, "bases", dtype=dtype).copy()
         if W.shape != (freq, rank):
             raise ParameterError(
                 f"bases must have shape (freq, rank) = {(freq, rank)}, got {W.shape}: one "
@@ -414,6 +515,11 @@ def nmf(
 ) -> NMFResult:
     """Factorise ``V ≈ W @ H`` with multiplicative updates for a β-divergence.
 
+    Used in 02_nmf, §3 (multiplicative updates, checked against the updates written
+    out by hand) and from then on: §4 and §5 (piano notes, scale and chords), §6 (EU,
+    KL and IS), §7 (the race against Adam), §8 (the rank) and §9 (supervised NMF with
+    ``bases``).
+
     Each iteration updates W, then H (with the new W), by
 
     .. math::
@@ -433,27 +539,33 @@ def nmf(
     V : numpy.ndarray, shape (freq, frames)
         Non-negative data, e.g. a magnitude spectrogram ``np.abs(X)``; float32 or float64.
     rank : int
-        Number of components, 1 <= rank < min(freq, frames).
+        Number of components, at least 1. Without ``bases`` it should be below
+        ``min(freq, frames)`` (a larger rank can reproduce V without learning anything,
+        and warns); with ``bases`` it is their number, and may exceed the frames.
     beta : float or {"EU", "KL", "IS"}
-        The divergence (2, 1, 0 or any real number).
+        The divergence (2, 1, 0 or any finite real number).
     n_iter : int
-        Iterations (each updates W, then H).
+        Iterations (each updates W, then H), at least 1.
     init : "random" or (W0, H0)
         Random positive factors scaled to V's mean (drawn from ``random_state``), or
         initial factors of shapes (freq, rank) and (rank, frames); they are copied.
     bases : numpy.ndarray, shape (freq, rank), optional
-        Supervised NMF: W is fixed to these bases and only H is learned.
+        Supervised NMF: W is fixed to these bases and only H is learned. Any number of
+        bases is allowed, more than the frames of V included (scikit-learn's
+        ``non_negative_factorization(..., update_H=False)`` allows it too).
     normalize : {None, "unit_sum", "energy"}
         After each iteration, rescale each column of W to sum to 1, or give each column
         of W and row of H the same Euclidean norm; H (or W) is rescaled to compensate,
         so W @ H and the loss are unchanged by it. Ignored with ``bases``.
     random_state : None, int or numpy.random.Generator
+        Seed (a non-negative int) or generator of the random initial factors.
     tol : float, optional
         Stop when the relative decrease of the loss between two recorded losses falls
         below ``tol``. Needs ``loss_every >= 1``.
     loss_every : int
-        Record the loss every this many iterations; 0 records none (fastest: for KL and
-        IS the loss costs a pass of logarithms).
+        Record the loss after every ``loss_every``-th iteration and after the last one
+        (see :attr:`NMFResult.loss_iterations`); 0 records none (fastest: for KL and IS
+        the loss costs a pass of logarithms).
     progress : bool
         Show a progress bar.
     dtype : float32 or float64, optional
@@ -462,16 +574,23 @@ def nmf(
     Returns
     -------
     NMFResult
-        ``W (freq, rank)``, ``H (rank, frames)``, ``losses``, ``loss_iterations``,
-        ``initial_loss``, ``n_iter``, ``beta``, ``times``.
+        ``W (freq, rank)``, ``H (rank, frames)``, ``losses`` (after the iterations in
+        ``loss_iterations``), ``initial_loss``, ``n_iter``, ``beta``, ``times``.
 
     Raises
     ------
     TypeError
-        V not a real float matrix, or a bad ``init`` / ``dtype``.
+        V not a real float matrix; ``rank``, ``n_iter`` or ``loss_every`` not an int;
+        ``beta``, ``init``, ``normalize``, ``random_state`` or ``dtype`` of a wrong type.
     ParameterError
-        Negative, non-finite or all-zero V; a rank outside [1, min(V.shape)); bad
-        shapes of ``init`` or ``bases``; other bad settings.
+        Negative, non-finite or all-zero V; a rank below 1; bad shapes of ``init`` or
+        ``bases``; a negative ``random_state``; a dtype other than float32 / float64;
+        other bad settings.
+
+    Warns
+    -----
+    UserWarning
+        Without ``bases``, when ``rank >= min(V.shape)``.
 
     Notes
     -----
@@ -495,21 +614,22 @@ def nmf(
     True
     >>> bool(result.losses[-1] < 1e-3 * result.initial_loss)
     True
+    >>> nmf(V, 3, n_iter=25, loss_every=10, random_state=0).loss_iterations
+    array([10, 20, 25])
     """
     beta = _check_beta(beta)
     if dtype is None:
         arr = np.asarray(V)
         dtype = arr.dtype if arr.dtype in (np.float32, np.float64) else np.float64
-    dtype = _check_float_dtype(dtype)
-    V = _check_nonnegative_matrix(V, "V", dtype=dtype)
-    rank = _check_int(rank, "rank", 1)
-    if rank >= min(V.shape):
-        raise ParameterError(
-            f"rank={rank} must be smaller than both dimensions of V {V.shape}; a rank of "
-            f"min(V.shape) or more can reproduce V without learning anything"
+    dtype = check_float_dtype(dtype)
+    V = check_nonnegative_matrix(V, "V", dtype=dtype)
+    rank = _check_rank(rank, V, supervised=bases is not None)
+    n_iter = check_int(n_iter, "n_iter", minimum=1, unit="iteration(s)")
+    loss_every = check_int(loss_every, "loss_every", minimum=0, unit="iteration(s)")
+    if normalize is not None and not isinstance(normalize, str):
+        raise TypeError(
+            f"normalize must be None, 'unit_sum' or 'energy', got {_describe(normalize)}"
         )
-    n_iter = _check_int(n_iter, "n_iter", 1)
-    loss_every = _check_int(loss_every, "loss_every", 0)
     if normalize not in _NORMALIZE:
         raise ParameterError(f"normalize must be one of {_NORMALIZE}, got {normalize!r}")
     if tol is not None:
@@ -595,7 +715,7 @@ def nmf(
             _normalize(W, H, normalize)
             np.maximum(W, floor, out=W)
             np.maximum(H, floor, out=H)
-        if loss and it % loss_every == 0:
+        if loss and (it % loss_every == 0 or it == n_iter):
             loss_iterations.append(it)
             pending = True
         if bar is not None:
@@ -637,6 +757,8 @@ def nmf_gradient(
 ) -> NMFResult:
     """NMF by Adam on ``log W`` and ``log H``: the gradient view, and why it is slow.
 
+    Used in 02_nmf, §7 (the gradient view, and a race against :func:`nmf`).
+
     ``W = exp(A)`` and ``H = exp(B)`` are positive whatever A and B are, so plain
     gradient steps need no projection. With ``V̂ = W H`` and ``G = ∂D/∂V̂``
     (``1 - V / V̂`` for KL, ``V̂ - V`` for EU), the chain rule gives
@@ -653,24 +775,44 @@ def nmf_gradient(
     V : numpy.ndarray, shape (freq, frames)
         Non-negative data.
     rank : int
+        Number of components, at least 1 (one of ``min(V.shape)`` or more warns, as
+        in :func:`nmf`).
     beta : {"KL", "EU"}
         The handout's I-divergence (KL) or squared error (EU, halved as in :func:`nmf`).
     lr : float
-        Adam's learning rate.
+        Adam's learning rate, positive.
     n_steps : int
-        Maximum number of steps.
+        Maximum number of steps, at least 1.
     random_state : None, int or numpy.random.Generator
+        Seed (a non-negative int) or generator of the initial log-factors.
     time_limit : float, optional
         Stop after this many seconds of wall-clock time.
     loss_every : int
-        Record the loss every this many steps (0: never; ``time_limit`` still works).
+        Record the loss after every ``loss_every``-th step and after the last one
+        (see :attr:`NMFResult.loss_iterations`); 0: never (``time_limit`` still works).
     progress : bool
+        Show a progress bar.
 
     Returns
     -------
     NMFResult
-        Like :func:`nmf`; ``n_iter`` is the number of steps taken and ``times`` the
-        wall-clock time of each recorded loss.
+        Like :func:`nmf`; ``n_iter`` is the number of steps taken,
+        ``loss_iterations`` the steps after which the losses were measured and
+        ``times`` the wall-clock time of each recorded loss.
+
+    Raises
+    ------
+    TypeError
+        V not a real float matrix; ``rank``, ``n_steps`` or ``loss_every`` not an
+        int; ``lr``, ``time_limit``, ``beta`` or ``random_state`` of a wrong type.
+    ParameterError
+        Negative, non-finite or all-zero V; a β other than KL or EU; a rank below 1;
+        a ``lr`` or ``time_limit`` that is not positive; a negative ``random_state``.
+
+    Warns
+    -----
+    UserWarning
+        When ``rank >= min(V.shape)``.
 
     Examples
     --------
@@ -683,13 +825,11 @@ def nmf_gradient(
     beta = _check_beta(beta)
     if beta not in (1.0, 2.0):
         raise ParameterError(f"nmf_gradient supports beta 'KL' or 'EU', got beta={beta:g}")
-    V = _check_nonnegative_matrix(V, "V", dtype=np.float64)
-    rank = _check_int(rank, "rank", 1)
-    if rank >= min(V.shape):
-        raise ParameterError(f"rank={rank} must be smaller than both dimensions of V {V.shape}")
+    V = check_nonnegative_matrix(V, "V", dtype=np.float64)
+    rank = _check_rank(rank, V, supervised=False)
     lr = check_positive(lr, "lr")
-    n_steps = _check_int(n_steps, "n_steps", 1)
-    loss_every = _check_int(loss_every, "loss_every", 0)
+    n_steps = check_int(n_steps, "n_steps", minimum=1, unit="step(s)")
+    loss_every = check_int(loss_every, "loss_every", minimum=0, unit="step(s)")
     if time_limit is not None:
         check_positive(time_limit, "time_limit", unit="s")
     rng = check_random_state(random_state)
@@ -755,9 +895,13 @@ def component_signals(
     n_fft: int | None = None,
     hop_length: int | None = None,
     window="hann",
+    center: bool = True,
     length: int | None = None,
 ) -> np.ndarray:
     """One time signal per NMF component, or per group of components.
+
+    Used in 02_nmf, §4 (listening to the components of two piano notes), §5 (the
+    keys of a scale), §8 (the rank) and §9 (supervised NMF: one group per source).
 
     With ``masked=True`` each group ``g`` gets the soft mask of its share of the model,
 
@@ -768,26 +912,45 @@ def component_signals(
     mixture's phase, the resynthesis of the reference notebook, whose signals do not
     add up to the mixture.
 
+    A multichannel mixture ``(channels, freq, frames)`` is resynthesised channel by
+    channel with the same masks (or magnitudes): factorise one ``(freq, frames)``
+    spectrogram of it, e.g. ``np.abs(X).mean(axis=0)``.
+
     Parameters
     ----------
-    mixture_stft : numpy.ndarray, complex, shape (freq, frames)
+    mixture_stft : numpy.ndarray, complex, shape (freq, frames) or (channels, freq, frames)
         The STFT of the mixture (the one whose magnitude was factorised).
     W : numpy.ndarray, shape (freq, rank)
+        The bases, non-negative.
     H : numpy.ndarray, shape (rank, frames)
-    sr : int
+        The activations, non-negative.
+    sr : int or float
         Sample rate in Hz.
     groups : sequence of int or str, length rank, optional
         A label per basis (as clustering returns); one signal per distinct label, in
         sorted order of the labels. By default every component is its own group.
     masked : bool
-    frame, hop, n_fft, hop_length, window
-        The STFT parameters of ``mixture_stft``.
+        Soft-mask the mixture (True) or use the model's magnitudes (False).
+    frame, hop, n_fft, hop_length, window, center
+        The STFT parameters of ``mixture_stft``, as for :func:`course_lib.stft.stft`
+        (frame and hop in seconds, n_fft and hop_length in samples).
     length : int, optional
-        Samples of each output (the mixture's length).
+        Samples of each output (give the mixture's length to get it exactly).
 
     Returns
     -------
-    numpy.ndarray, shape (groups, samples)
+    numpy.ndarray, shape (groups, samples) or (groups, channels, samples)
+        One signal per group, stacked first, ready for :mod:`course_lib.metrics`.
+
+    Raises
+    ------
+    TypeError
+        ``mixture_stft``, ``W`` or ``H`` not a numeric array (``W`` and ``H`` real
+        float), ``groups`` not labels of one kind (int or str), ``masked`` not a bool.
+    ParameterError
+        Shapes that do not fit (``W @ H`` must have the shape of one channel of
+        ``mixture_stft``); NaN or infinite values; negative ``W`` or ``H``; a number of
+        labels other than ``rank``, or a NaN label; bad STFT parameters.
 
     Examples
     --------
@@ -801,24 +964,23 @@ def component_signals(
     >>> parts.shape, bool(np.allclose(parts.sum(axis=0), y))
     ((2, 4000), True)
     """
-    X = np.asarray(mixture_stft)
-    if X.ndim != 2:
-        raise ParameterError(f"mixture_stft must have shape (freq, frames), got {X.shape}")
-    W = _check_nonnegative_matrix(W, "W", allow_zero_matrix=True)
-    H = _check_nonnegative_matrix(H, "H", allow_zero_matrix=True)
-    if W.shape[0] != X.shape[0] or H.shape[1] != X.shape[1] or W.shape[1] != H.shape[0]:
+    X = check_spectrogram(mixture_stft, "mixture_stft", ndims=(2, 3))
+    W = check_nonnegative_matrix(W, "W", allow_zero_matrix=True)
+    H = check_nonnegative_matrix(H, "H", allow_zero_matrix=True)
+    if W.shape[0] != X.shape[-2] or H.shape[1] != X.shape[-1] or W.shape[1] != H.shape[0]:
         raise ParameterError(
-            f"W {W.shape} @ H {H.shape} must have the shape of mixture_stft {X.shape}"
+            f"W {W.shape} @ H {H.shape} must have the shape (freq, frames) of mixture_stft "
+            f"{X.shape}: W (freq, rank), H (rank, frames)"
         )
+    if not isinstance(masked, (bool, np.bool_)):
+        raise TypeError(f"masked must be True or False, got {_describe(masked)}")
     rank = W.shape[1]
-    labels = np.arange(rank) if groups is None else np.asarray(groups)
-    if labels.shape != (rank,):
-        raise ParameterError(f"groups must give one label per basis ({rank}), got {labels.shape}")
+    labels = np.arange(rank) if groups is None else _check_groups(groups, rank)
     unique = np.unique(labels)
     # model of each group: (groups, freq, frames)
     parts = np.stack([W[:, labels == g] @ H[labels == g] for g in unique])
     params = dict(frame=frame, hop=hop, n_fft=n_fft, hop_length=hop_length, window=window,
-                  length=length)
+                  center=center, length=length)
     if masked:  # each group's share of the model; an empty bin is shared equally
         total = parts.sum(axis=0)
         tiny = np.finfo(parts.dtype).tiny
@@ -827,3 +989,31 @@ def component_signals(
         return _masks.apply_masks(X, shares, sr, **params)
     phase = np.exp(1j * np.angle(X))
     return np.stack([_stft.istft(part * phase, sr, **params) for part in parts])
+
+
+def _check_groups(groups, rank: int) -> np.ndarray:
+    """One label (int or str) per basis, none of them NaN."""
+    if isinstance(groups, (str, bytes)):
+        raise TypeError(
+            f"groups must be a sequence of labels, one per basis, got {_describe(groups)}"
+        )
+    try:
+        labels = np.asarray(groups)
+    except ValueError as exc:  # ragged
+        raise TypeError(f"groups must be a flat sequence of labels, got {groups!r}"[:200]) from exc
+    if labels.shape != (rank,):
+        raise ParameterError(
+            f"groups must give one label per basis ({rank}), got shape {labels.shape}"
+        )
+    if labels.dtype.kind not in "iufU":
+        raise TypeError(
+            f"groups must hold int or str labels (one kind), got dtype {labels.dtype}: "
+            f"{labels.tolist()!r}"[:200]
+        )
+    if labels.dtype.kind == "f" and not np.all(np.isfinite(labels)):
+        bad = np.flatnonzero(~np.isfinite(labels))
+        raise ParameterError(
+            f"groups has a NaN or infinite label at position(s) {bad[:10].tolist()}; "
+            "give every basis a label (e.g. an int)"
+        )
+    return labels

@@ -56,6 +56,7 @@ from ._validation import (
     ParameterError,
     check_array_size,
     check_audio,
+    check_bool,
     check_int,
     check_positive,
     check_random_state,
@@ -474,6 +475,7 @@ def stft(
     (2, 513, 17)
     """
     n_fft, hop_length = frame_params(sr, frame=frame, hop=hop, n_fft=n_fft, hop_length=hop_length)
+    center = check_bool(center, "center")
     audio = check_audio(y)
     n_samples = audio.shape[-1]
     if n_fft > n_samples:
@@ -493,7 +495,7 @@ def stft(
         hint="check the units of frame and hop (seconds) or n_fft and hop_length (samples)",
     )
     return librosa.stft(
-        audio, n_fft=n_fft, hop_length=hop_length, window=window, center=bool(center)
+        audio, n_fft=n_fft, hop_length=hop_length, window=window, center=center
     )
 
 
@@ -577,6 +579,7 @@ def istft(
     """
     spectrogram = check_spectrogram(X, "X")
     n_fft, hop_length = frame_params(sr, frame=frame, hop=hop, n_fft=n_fft, hop_length=hop_length)
+    center = check_bool(center, "center")
     _check_bins(spectrogram, "X", n_fft)
     length = _check_resynthesis(spectrogram, "X", n_fft, hop_length, window, center, length)
     if not np.iscomplexobj(spectrogram):
@@ -588,7 +591,7 @@ def istft(
         n_fft=n_fft,
         hop_length=hop_length,
         window=window,
-        center=bool(center),
+        center=center,
         length=length,
     )
 
@@ -719,6 +722,7 @@ def griffin_lim(
     """
     target = check_spectrogram(magnitude, "magnitude", nonnegative=True)
     n_fft, hop_length = frame_params(sr, frame=frame, hop=hop, n_fft=n_fft, hop_length=hop_length)
+    center = check_bool(center, "center")
     _check_bins(target, "magnitude", n_fft)
     length = _check_resynthesis(target, "magnitude", n_fft, hop_length, window, center, length)
     n_iter = check_int(n_iter, "n_iter", minimum=1, unit="iteration(s)")
@@ -730,7 +734,7 @@ def griffin_lim(
         hop_length=hop_length,
         n_fft=n_fft,
         window=window,
-        center=bool(center),
+        center=center,
         length=length,
         momentum=float(momentum),
         init="random",

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_lib import nmf, stft
+from course_lib._validation import ParameterError
 
 BETAS = ["KL", "EU", "IS", 0.5, 3.0]
 BETA_VALUES = {"EU": 2.0, "KL": 1.0, "IS": 0.0}
@@ -153,14 +154,13 @@ def _fuzz_matrix(freq, frames, seed, zeros):
     return V, rng
 
 
-@settings(max_examples=150, deadline=None)
-@given(
-    problem=_problems(),
-    beta=st.sampled_from(BETAS),
-    dtype=st.sampled_from([np.float32, np.float64]),
-    mode=st.sampled_from([None, "unit_sum", "energy", "bases"]),
-)
-def test_loss_never_increases_fuzzed(problem, beta, dtype, mode):
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("mode", [None, "unit_sum", "energy", "bases"])
+@pytest.mark.parametrize("beta", BETAS)
+@settings(max_examples=8, deadline=None)
+@given(problem=_problems())
+def test_loss_never_increases(problem, beta, mode, dtype):
+    # every beta x option x dtype, each on problems hypothesis draws (shapes, zeros, seeds)
     freq, frames, rank, seed, zeros = problem
     V, rng = _fuzz_matrix(freq, frames, seed, zeros)
     V = V.astype(dtype)
@@ -170,19 +170,6 @@ def test_loss_never_increases_fuzzed(problem, beta, dtype, mode):
     _assert_monotone(result, V, dtype, label=label)
     _assert_valid_factors(result, V.shape, rank, dtype)
     assert result.losses.shape == (25,) and result.n_iter == 25
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("mode", [None, "unit_sum", "energy", "bases"])
-@pytest.mark.parametrize("beta", BETAS)
-def test_loss_never_increases_for_every_beta_and_option(rng, beta, mode, dtype):
-    # the fuzzed test above may not draw every combination; this one does
-    V = _low_rank(rng, 30, 25, 4).astype(dtype)
-    kwargs = {"normalize": mode} if mode != "bases" else {"bases": _positive(rng, (30, 3))}
-    result = nmf.nmf(V, 3, beta=beta, n_iter=60, random_state=1, **kwargs)
-    _assert_monotone(result, V, dtype, label=f"beta {beta}, {mode}, {np.dtype(dtype)}")
-    _assert_valid_factors(result, V.shape, 3, dtype)
-    assert result.losses[-1] < result.initial_loss  # it does make progress
     assert result.losses.dtype == np.float64
 
 
@@ -412,6 +399,49 @@ def test_beta_divergence_matches_scikit_learn_and_the_formula(rng, beta):
     assert nmf.beta_divergence(V, V, beta) == pytest.approx(0.0, abs=1e-10)
 
 
+# Near beta = 0 and beta = 1 the textbook formula divides nearly cancelling sums by a tiny
+# beta (beta - 1): at beta = 1e-12 it gave D(V | V) = -0.16. The divergence is continuous in
+# beta, and D(V | V) = 0 for every beta.
+NEAR_LIMITS = [-1e-9, -1e-12, 1e-15, 1e-12, 1e-9, 1e-7, 1 - 1e-7, 1 - 1e-12, 1 + 1e-12, 1 + 1e-9]
+
+
+@pytest.mark.parametrize("beta", [-1.0, 0.0, *NEAR_LIMITS, 0.3, 0.5, 1.0, 1.5, 2.0, 3.0])
+def test_beta_divergence_of_v_with_itself_is_zero_for_every_beta(rng, beta):
+    V = _positive(rng, (40, 50), 1e-3, 10.0)
+    assert nmf.beta_divergence(V, V, beta) == 0.0
+    # and it is never negative, even for a nearly perfect fit
+    V_hat = V * (1 + 1e-9 * rng.standard_normal(V.shape))
+    assert nmf.beta_divergence(V, V_hat, beta) >= 0.0
+
+
+@pytest.mark.parametrize("fit", ["near", "far"])
+@pytest.mark.parametrize("beta", NEAR_LIMITS)
+def test_beta_divergence_is_continuous_at_is_and_kl(rng, beta, fit):
+    V = _positive(rng, (40, 50), 1e-3, 10.0)
+    noise = 1e-3 if fit == "near" else 0.5
+    V_hat = V * np.exp(noise * rng.standard_normal(V.shape))
+    limit = 0.0 if abs(beta) < 0.5 else 1.0
+    at_limit = nmf.beta_divergence(V, V_hat, limit)
+    # |dD/dbeta| is at most a few times D here, so D moves by about |beta - limit| * D
+    assert nmf.beta_divergence(V, V_hat, beta) == pytest.approx(
+        at_limit, rel=1e-6 + 10 * abs(beta - limit)
+    )
+
+
+@pytest.mark.parametrize(("beta", "limit"), [(1e-12, "IS"), (1 - 1e-12, "KL"), (1 + 1e-9, "KL")])
+def test_nmf_losses_are_continuous_at_is_and_kl(rng, beta, limit):
+    # nmf tracks its loss with a faster expanded form; near the limits it must not use it
+    V = _low_rank(rng, 20, 30, 3)
+    W0, H0 = _positive(rng, (20, 3)), _positive(rng, (3, 30))
+    near = nmf.nmf(V, 3, beta=beta, n_iter=30, init=(W0, H0))
+    at = nmf.nmf(V, 3, beta=limit, n_iter=30, init=(W0, H0))
+    assert near.initial_loss == pytest.approx(at.initial_loss, rel=1e-8)
+    np.testing.assert_allclose(near.losses, at.losses, rtol=1e-7)
+    assert near.losses[-1] == pytest.approx(
+        nmf.beta_divergence(V, near.W @ near.H, beta), rel=1e-10
+    )
+
+
 # ---------------------------------------------------------------------------
 # 6. supervised NMF and untouched arguments
 # ---------------------------------------------------------------------------
@@ -435,6 +465,48 @@ def test_bases_stay_fixed_and_activations_follow_the_h_update(rng, beta):
     # random init works with bases too
     random_init = nmf.nmf(V, 4, beta=beta, n_iter=3, bases=bases, random_state=0)
     np.testing.assert_array_equal(random_init.W, bases)
+
+
+@pytest.mark.parametrize("beta", [2.0, 1.0, 0.0, 0.5])
+def test_supervised_nmf_with_more_bases_than_frames_matches_scikit_learn(rng, beta):
+    # 24 fixed bases, a 16-frame clip: only H is learned, a non-negative fit of each frame on
+    # the bases, which needs no rank limit. scikit-learn's non_negative_factorization with
+    # update_H=False (its H is our W) starts its W (our H) at sqrt(mean(V) / rank) everywhere.
+    from sklearn.decomposition import non_negative_factorization
+
+    V = _positive(rng, (30, 16), 0.05, 2.0)
+    bases = _positive(rng, (30, 24))
+    H0 = np.full((24, 16), np.sqrt(V.mean() / 24))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no rank warning with bases
+        result = nmf.nmf(V, 24, beta=beta, n_iter=30, bases=bases, init=(bases, H0))
+    np.testing.assert_array_equal(result.W, bases)
+    assert result.H.shape == (24, 16)
+    _assert_monotone(result, V, np.float64, label=f"24 bases, 16 frames, beta {beta}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning: max_iter reached, as asked
+        H_sk, _, _ = non_negative_factorization(
+            V.T.copy(), H=bases.T.copy(), n_components=24, update_H=False, solver="mu",
+            beta_loss=beta, max_iter=30, tol=0, alpha_W=0, alpha_H=0,
+        )
+    np.testing.assert_allclose(result.H, H_sk.T, rtol=1e-6)
+
+
+def test_a_rank_of_min_v_shape_or_more_warns_instead_of_raising(rng):
+    V = _positive(rng, (6, 8))
+    for rank in (6, 7, 12):
+        with pytest.warns(UserWarning, match=rf"rank={rank} is not smaller .*\(6, 8\)") as caught:
+            result = nmf.nmf(V, rank, n_iter=20, random_state=0)
+        assert caught[0].filename == __file__  # stacklevel: the warning points at the caller
+        assert result.W.shape == (6, rank) and result.H.shape == (rank, 8)
+        _assert_monotone(result, V, np.float64, label=f"rank {rank}")
+        with pytest.warns(UserWarning, match=rf"rank={rank}") as caught:
+            nmf.nmf_gradient(V, rank, n_steps=5, random_state=0)
+        assert caught[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nmf.nmf(V, 5, n_iter=2, random_state=0)  # below min(V.shape): silent
+        nmf.nmf(V, 12, n_iter=2, bases=_positive(rng, (6, 12)))  # bases: any rank, silent
 
 
 @pytest.mark.parametrize("normalize", [None, "unit_sum", "energy"])
@@ -510,13 +582,18 @@ def test_loss_every_records_every_kth_iteration_without_changing_the_result(rng)
         nmf.beta_divergence(V, every.W @ every.H, "KL"), rel=1e-12
     )
 
+    # every 5th iteration and the last one, so that losses[-1] is the loss of the result
     fifth = nmf.nmf(V, 3, n_iter=23, random_state=0, loss_every=5)
-    np.testing.assert_array_equal(fifth.loss_iterations, [5, 10, 15, 20])
-    np.testing.assert_allclose(fifth.losses, every.losses[[4, 9, 14, 19]], rtol=1e-12)
-    assert fifth.times.shape == (4,) and np.all(np.diff(fifth.times) >= 0)
+    np.testing.assert_array_equal(fifth.loss_iterations, [5, 10, 15, 20, 23])
+    assert fifth.loss_iterations.dtype.kind == "i"
+    np.testing.assert_allclose(fifth.losses, every.losses[fifth.loss_iterations - 1], rtol=1e-12)
+    assert fifth.times.shape == (5,) and np.all(np.diff(fifth.times) >= 0)
     assert fifth.initial_loss == pytest.approx(every.initial_loss, rel=1e-12)
     np.testing.assert_array_equal(fifth.W, every.W)
     assert fifth.n_iter == 23
+
+    tenth = nmf.nmf(V, 3, n_iter=30, random_state=0, loss_every=10)  # 30 is a multiple
+    np.testing.assert_array_equal(tenth.loss_iterations, [10, 20, 30])
 
     none = nmf.nmf(V, 3, n_iter=23, random_state=0, loss_every=0)
     assert none.losses.shape == (0,) and none.loss_iterations.shape == (0,)
@@ -534,6 +611,7 @@ def test_tol_stops_early_and_only_when_the_decrease_is_small(rng):
     early = nmf.nmf(V, 3, n_iter=300, random_state=0, tol=tol)
     assert 1 <= early.n_iter < 300
     assert early.losses.size == early.n_iter
+    np.testing.assert_array_equal(early.loss_iterations, np.arange(1, early.n_iter + 1))
     np.testing.assert_allclose(early.losses, full.losses[: early.n_iter], rtol=1e-12)
     decrease = -np.diff(early.losses) / early.losses[:-1]
     assert np.all(decrease[:-1] >= tol)  # it did not stop before it should have
@@ -541,6 +619,11 @@ def test_tol_stops_early_and_only_when_the_decrease_is_small(rng):
     assert (last_prev - early.losses[-1]) / last_prev < tol
     # a huge tol stops at once
     assert nmf.nmf(V, 3, n_iter=300, random_state=0, tol=0.99).n_iter <= 2
+    # with loss_every > 1 it stops at a recorded iteration, the last of loss_iterations
+    sparse = nmf.nmf(V, 3, n_iter=300, random_state=0, tol=tol, loss_every=7)
+    assert sparse.n_iter < 300 and sparse.n_iter % 7 == 0
+    np.testing.assert_array_equal(sparse.loss_iterations, np.arange(7, sparse.n_iter + 1, 7))
+    np.testing.assert_allclose(sparse.losses, full.losses[sparse.loss_iterations - 1], rtol=1e-12)
 
 
 def test_progress_bar_does_not_change_the_result(rng):
@@ -584,32 +667,46 @@ def _with(value, index=(0, 0)):
     return V
 
 
+P = ParameterError
+
 BAD_CALLS = [
     # (id, V, rank, kwargs, error, pattern: what is wrong or the value given, argument name)
-    ("negative", _with(-1.0), 2, {}, ValueError, r"negative", "V"),
-    ("nan", _with(np.nan), 2, {}, ValueError, r"NaN|finite", "V"),
-    ("inf", _with(np.inf), 2, {}, ValueError, r"inf|finite", "V"),
-    ("all zero", np.zeros((6, 8)), 2, {}, ValueError, r"zero|positive", "V"),
-    ("rank 0", _v(), 0, {}, ValueError, r"\b0\b", "rank"),
-    ("rank = min", _v(), 6, {}, ValueError, r"\b6\b", "rank"),
-    ("rank > min", _v(), 7, {}, ValueError, r"\b7\b", "rank"),
-    ("1-D", _v()[0], 2, {}, ValueError, r"2-D|shape|dim", "V"),
-    ("3-D", _v()[None], 2, {}, ValueError, r"2-D|shape|dim", "V"),
+    # A wrong type raises TypeError, a wrong value ParameterError (a ValueError).
+    ("negative", _with(-1.0), 2, {}, P, r"negative", "V"),
+    ("nan", _with(np.nan), 2, {}, P, r"NaN|finite", "V"),
+    ("inf", _with(np.inf), 2, {}, P, r"inf|finite", "V"),
+    ("all zero", np.zeros((6, 8)), 2, {}, P, r"zero|positive", "V"),
+    ("None", None, 2, {}, TypeError, r"2-D numpy array", "V"),
+    ("rank 0", _v(), 0, {}, P, r"\b0\b", "rank"),
+    ("rank float", _v(), 2.0, {}, TypeError, r"int", "rank"),
+    ("1-D", _v()[0], 2, {}, P, r"2-D|shape|dim", "V"),
+    ("3-D", _v()[None], 2, {}, P, r"2-D|shape|dim", "V"),
     ("int", np.ones((6, 8), dtype=np.int64), 2, {}, TypeError, r"dtype|int|float", "V"),
     ("complex", _v() + 0j, 2, {}, TypeError, r"complex|real|dtype", "V"),
     ("bool", np.ones((6, 8), dtype=bool), 2, {}, TypeError, r"dtype|bool|float", "V"),
-    ("beta", _v(), 2, {"beta": "XY"}, ValueError, r"XY", "beta"),
-    ("init W", _v(), 2, {"init": (np.ones((5, 2)), np.ones((2, 8)))}, ValueError, r"shape",
-     "init"),
-    ("init H", _v(), 2, {"init": (np.ones((6, 2)), np.ones((3, 8)))}, ValueError, r"shape",
-     "init"),
-    ("init name", _v(), 2, {"init": "nndsvd"}, ValueError, r"nndsvd", "init"),
-    ("bases rows", _v(), 2, {"bases": np.ones((5, 2))}, ValueError, r"shape|rows", "bases"),
-    ("bases cols", _v(), 2, {"bases": np.ones((6, 3))}, ValueError, r"rank|shape", "bases"),
-    ("n_iter", _v(), 2, {"n_iter": 0}, ValueError, r"\b0\b", "n_iter"),
-    ("loss_every", _v(), 2, {"loss_every": -1}, ValueError, r"-1", "loss_every"),
-    ("tol no loss", _v(), 2, {"tol": 1e-3, "loss_every": 0}, ValueError, r"loss_every", "tol"),
-    ("normalize", _v(), 2, {"normalize": "l2"}, ValueError, r"l2", "normalize"),
+    ("beta", _v(), 2, {"beta": "XY"}, P, r"XY", "beta"),
+    ("beta nan", _v(), 2, {"beta": float("nan")}, P, r"nan", "beta"),
+    ("beta None", _v(), 2, {"beta": None}, TypeError, r"None", "beta"),
+    ("init W", _v(), 2, {"init": (np.ones((5, 2)), np.ones((2, 8)))}, P, r"shape", "init"),
+    ("init H", _v(), 2, {"init": (np.ones((6, 2)), np.ones((3, 8)))}, P, r"shape", "init"),
+    ("init name", _v(), 2, {"init": "nndsvd"}, P, r"nndsvd", "init"),
+    ("init type", _v(), 2, {"init": 3}, TypeError, r"3", "init"),
+    ("bases rows", _v(), 2, {"bases": np.ones((5, 2))}, P, r"shape|rows", "bases"),
+    ("bases cols", _v(), 2, {"bases": np.ones((6, 3))}, P, r"rank|shape", "bases"),
+    ("bases negative", _v(), 2, {"bases": -np.ones((6, 2))}, P, r"negative", "bases"),
+    ("n_iter", _v(), 2, {"n_iter": 0}, P, r"\b0\b", "n_iter"),
+    ("n_iter float", _v(), 2, {"n_iter": 2.5}, TypeError, r"2\.5", "n_iter"),
+    ("loss_every", _v(), 2, {"loss_every": -1}, P, r"-1", "loss_every"),
+    ("tol no loss", _v(), 2, {"tol": 1e-3, "loss_every": 0}, P, r"loss_every", "tol"),
+    ("tol zero", _v(), 2, {"tol": 0.0}, P, r"0\.0", "tol"),
+    ("normalize", _v(), 2, {"normalize": "l2"}, P, r"l2", "normalize"),
+    ("normalize type", _v(), 2, {"normalize": 1}, TypeError, r"int 1", "normalize"),
+    ("random_state -1", _v(), 2, {"random_state": -1}, P, r"-1", "random_state"),
+    ("random_state -1, init pair", _v(), 2,
+     {"random_state": -1, "init": (np.ones((6, 2)), np.ones((2, 8)))}, P, r"-1", "random_state"),
+    ("random_state str", _v(), 2, {"random_state": "0"}, TypeError, r"'0'", "random_state"),
+    ("dtype int", _v(), 2, {"dtype": np.int64}, P, r"int64", "dtype"),
+    ("dtype garbage", _v(), 2, {"dtype": "garbage"}, TypeError, r"garbage", "dtype"),
 ]
 
 
@@ -621,6 +718,49 @@ def test_bad_input_raises_a_clear_error(V, rank, kwargs, error, pattern, name):
     with pytest.raises(error, match=pattern) as excinfo:
         nmf.nmf(V, rank, **{"n_iter": 3, "random_state": 0, **kwargs})
     assert re.search(rf"\b{name}\b", str(excinfo.value)), str(excinfo.value)
+    if error is not TypeError:
+        assert type(excinfo.value) is ParameterError
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "pattern"),
+    [
+        ({"random_state": -1}, ParameterError, r"random_state=-1"),
+        ({"random_state": 1.5}, TypeError, r"random_state"),
+        ({"lr": 0.0}, ParameterError, r"lr=0\.0"),
+        ({"lr": "0.1"}, TypeError, r"lr"),
+        ({"n_steps": 0}, ParameterError, r"n_steps=0"),
+        ({"n_steps": 10.0}, TypeError, r"n_steps"),
+        ({"loss_every": -2}, ParameterError, r"loss_every=-2"),
+        ({"time_limit": -1.0}, ParameterError, r"time_limit=-1\.0"),
+        ({"beta": "IS"}, ParameterError, r"beta=0"),
+        ({"beta": float("inf")}, ParameterError, r"beta=inf"),
+    ],
+)
+def test_gradient_nmf_bad_input_raises_a_clear_error(kwargs, error, pattern):
+    with pytest.raises(error, match=pattern) as excinfo:
+        nmf.nmf_gradient(_v(), 2, **{"n_steps": 3, "random_state": 0, **kwargs})
+    if error is not TypeError:
+        assert type(excinfo.value) is ParameterError
+
+
+@pytest.mark.parametrize(
+    ("V", "V_hat", "beta", "error", "pattern"),
+    [
+        (_v(), _v()[:, :-1], "KL", ParameterError, r"V has shape \(6, 8\) but V_hat has shape"),
+        (_with(-1.0), _v(), "KL", ParameterError, r"V has negative entries"),
+        (_v(), _with(np.nan), "KL", ParameterError, r"V_hat contains NaN"),
+        (_v(), _v(), "frobenius-ish", ParameterError, r"frobenius-ish"),
+        (_v(), _v(), float("nan"), ParameterError, r"beta=nan"),
+        (_v(), _v(), None, TypeError, r"beta must be"),
+        (_v(), _v() + 0j, "KL", TypeError, r"V_hat is complex"),
+        (_with(0.0), _v(), -0.5, ParameterError, r"undefined where V is 0"),
+        (_v(), _with(0.0), 0.5, ParameterError, r"undefined where V_hat is 0"),
+    ],
+)
+def test_beta_divergence_bad_input_raises_a_clear_error(V, V_hat, beta, error, pattern):
+    with pytest.raises(error, match=pattern):
+        nmf.beta_divergence(V, V_hat, beta)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -640,11 +780,6 @@ def test_beta_divergence_with_zeros_follows_the_limits(rng, dtype):
         nmf.beta_divergence(V_hat, V, "KL")  # v̂ = 0 where v > 0
     with pytest.raises(ValueError, match="undefined"):
         nmf.beta_divergence(V, V_hat, "IS")
-
-
-def test_bad_beta_in_beta_divergence_raises():
-    with pytest.raises(ValueError, match="beta"):
-        nmf.beta_divergence(_v(), _v(), "frobenius-ish")
 
 
 # ---------------------------------------------------------------------------
@@ -667,6 +802,14 @@ def test_gradient_nmf_decreases_the_loss(rng, beta):
     assert result.losses[-1] == pytest.approx(
         nmf.beta_divergence(V, result.W @ result.H, beta), rel=1e-9
     )
+
+
+def test_gradient_nmf_records_every_kth_step_and_the_last(rng):
+    V = _low_rank(rng, 10, 12, 2)
+    every = nmf.nmf_gradient(V, 2, n_steps=20, random_state=0)
+    seventh = nmf.nmf_gradient(V, 2, n_steps=20, random_state=0, loss_every=7)
+    np.testing.assert_array_equal(seventh.loss_iterations, [7, 14, 20])
+    np.testing.assert_allclose(seventh.losses, every.losses[[6, 13, 19]], rtol=1e-12)
 
 
 def test_gradient_nmf_is_deterministic(rng):
@@ -791,14 +934,88 @@ def test_unmasked_components_use_their_model_magnitude_with_the_mixture_phase(mi
         np.testing.assert_allclose(single[0], expected, atol=1e-10)
 
 
-def test_component_signals_reject_bad_groups_and_shapes(mixture):
+def test_string_labels_give_one_signal_per_label_in_sorted_order(mixture):
     y, X, W, H = mixture
-    with pytest.raises(ValueError, match="groups"):
-        nmf.component_signals(X, W, H, SR, groups=[0, 1, 0], **FRAMES)
-    with pytest.raises(ValueError, match="groups"):
-        nmf.component_signals(X, W, H, SR, groups=[0, 1, 0, 1, 1], **FRAMES)
-    with pytest.raises(ValueError, match="W|H|shape"):
-        nmf.component_signals(X, W[:-1], H, SR, **FRAMES)
+    named = nmf.component_signals(X, W, H, SR, groups=["voice", "bass", "voice", "bass"],
+                                  length=y.size, **FRAMES)
+    numbered = nmf.component_signals(X, W, H, SR, groups=[1, 0, 1, 0], length=y.size, **FRAMES)
+    np.testing.assert_array_equal(named, numbered)  # "bass" < "voice"
+
+
+@pytest.mark.parametrize("masked", [True, False])
+def test_a_center_false_analysis_is_resynthesised_with_center_false(rng, masked):
+    # center is one of the STFT keywords; without it a center=False STFT could not be
+    # resynthesised (the istft would assume centred frames and misplace every sample)
+    y = rng.standard_normal(4000)
+    X = stft.stft(y, SR, center=False, **FRAMES)
+    fit = nmf.nmf(np.abs(X), 3, n_iter=20, random_state=0)
+    signals = nmf.component_signals(X, fit.W, fit.H, SR, masked=masked, center=False,
+                                    length=y.size, **FRAMES)
+    assert signals.shape == (3, y.size)
+    for k in range(3):
+        model = np.outer(fit.W[:, k], fit.H[k])
+        spectrum = model / (fit.W @ fit.H) * X if masked else model * np.exp(1j * np.angle(X))
+        expected = stft.istft(spectrum, SR, center=False, length=y.size, **FRAMES)
+        np.testing.assert_allclose(signals[k], expected, atol=1e-10)
+    if masked:  # away from the edges, which a center=False analysis does not cover
+        inner = slice(FRAMES["n_fft"], y.size - FRAMES["n_fft"])
+        np.testing.assert_allclose(signals.sum(axis=0)[inner], y[inner], atol=1e-8)
+
+
+def test_stereo_components_add_up_to_the_stereo_mixture(rng):
+    # one factorisation of the channels' mean magnitude, masks applied to every channel
+    y = rng.standard_normal((2, 4000))
+    y[1] = 0.6 * y[0] + 0.4 * y[1]  # correlated channels, as in a real stereo mix
+    X = stft.stft(y, SR, **FRAMES)  # (channels, freq, frames)
+    fit = nmf.nmf(np.abs(X).mean(axis=0), 4, n_iter=30, random_state=0)
+    groups = [0, 1, 0, 1]
+    signals = nmf.component_signals(X, fit.W, fit.H, SR, groups=groups, length=4000, **FRAMES)
+    assert signals.shape == (2, 2, 4000)  # (groups, channels, samples)
+    np.testing.assert_allclose(signals.sum(axis=0), y, atol=1e-8)
+    for masked in (True, False):
+        both = nmf.component_signals(X, fit.W, fit.H, SR, groups=groups, masked=masked,
+                                     length=4000, **FRAMES)
+        for channel in range(2):  # each channel as its own mono mixture, same W and H
+            mono = nmf.component_signals(X[channel], fit.W, fit.H, SR, groups=groups,
+                                         masked=masked, length=4000, **FRAMES)
+            np.testing.assert_allclose(both[:, channel], mono, atol=1e-10)
+
+
+def _mixture_arrays():
+    rng = np.random.default_rng(0)
+    X = stft.stft(rng.standard_normal(2000), SR, **FRAMES)
+    W, H = _positive(rng, (X.shape[0], 3)), _positive(rng, (3, X.shape[1]))
+    return X, W, H
+
+
+_X, _W, _H = _mixture_arrays()
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "pattern"),
+    [
+        ((_X, _W, _H), {"groups": [0, 1]}, ParameterError, r"groups must give one label per basis"),
+        ((_X, _W, _H), {"groups": [0, 1, 0, 1]}, ParameterError, r"one label per basis \(3\)"),
+        ((_X, _W, _H), {"groups": [0.0, np.nan, 1.0]}, ParameterError,
+         r"groups has a NaN or infinite label at position\(s\) \[1\]"),
+        ((_X, _W, _H), {"groups": [0, None, 1]}, TypeError, r"groups must hold int or str"),
+        ((_X, _W, _H), {"groups": "abc"}, TypeError, r"groups must be a sequence of labels"),
+        ((_X, _W, _H), {"masked": "yes"}, TypeError, r"masked must be True or False"),
+        ((_X, _W[:-1], _H), {}, ParameterError, r"W \(128, 3\) @ H \(3, \d+\) must have"),
+        ((_X, _W, _H[:, :-1]), {}, ParameterError, r"must have the shape \(freq, frames\)"),
+        ((_X, -_W, _H), {}, ParameterError, r"W has negative entries"),
+        ((_X, _W, _H * np.nan), {}, ParameterError, r"H contains NaN"),
+        ((_X[0], _W, _H), {}, ParameterError, r"mixture_stft must have shape"),
+        ((_X[None, None], _W, _H), {}, ParameterError, r"mixture_stft must have shape"),
+        ((_X * np.nan, _W, _H), {}, ParameterError, r"mixture_stft contains"),
+        (("X", _W, _H), {}, TypeError, r"mixture_stft must be a numpy array"),
+    ],
+)
+def test_component_signals_bad_input_raises_a_clear_error(args, kwargs, error, pattern):
+    with pytest.raises(error, match=pattern) as excinfo:
+        nmf.component_signals(*args, SR, **{**FRAMES, **kwargs})
+    if error is not TypeError:
+        assert type(excinfo.value) is ParameterError
 
 
 # ---------------------------------------------------------------------------

@@ -620,3 +620,12 @@ def test_magphase_rejects_non_finite():
 def test_griffin_lim_errors(magnitude, kwargs, error, message):
     with pytest.raises(error, match=message):
         griffin_lim(magnitude, SR, **kwargs)
+
+
+@pytest.mark.parametrize("center", ["no", 0, None])
+def test_center_must_be_a_bool(center):
+    # bool("no") is True: a string would silently do the opposite of what was meant
+    with pytest.raises(TypeError, match=r"center must be True or False"):
+        stft(np.zeros(4000), SR, center=center)
+    with pytest.raises(TypeError, match=r"center must be True or False"):
+        istft(np.zeros((706, 5), dtype=complex), SR, center=center)
