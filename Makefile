@@ -1,49 +1,83 @@
-# The course's commands. Each one creates .venv when it is missing and installs what it needs.
-#   make lab    JupyterLab on notebooks/
-#   make test   the whole test suite, notebooks included
+# The course's commands. Each one creates .venv when it is missing (or half-made) and installs
+# what it needs; `make clean` removes it.
+#   make lab    JupyterLab on notebooks/ (installs the course with its lab and unet extras)
+#   make test   the whole test suite, notebooks included (adds the dev extra)
 #   make html   execute every notebook and write build/html/
 #   make data   render data/ again from MIDI (needs fluidsynth and fluidr3mono-gm-soundfont)
 #   make lint   ruff
+#   make bench  the benchmarks
 PYTHON ?= python3
 VENV   ?= .venv
-# The CPU build of PyTorch on this course's machines; on another machine set TORCH to the
-# spec you want (e.g. make test TORCH=torch) before anything that depends on torch installs.
-TORCH  ?= torch==2.13.0
-PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.course-installed
+# PyTorch is installed by scripts/install_torch.py, which picks the build this machine needs
+# (see its docstring). TORCH=<pip arguments> overrides it, e.g. `make lab TORCH=torch==2.13.0`.
+TORCH  ?=
+export TORCH
+PY        := $(VENV)/bin/python
+LAB_STAMP := $(VENV)/.course-lab
+DEV_STAMP := $(VENV)/.course-installed
 
 .PHONY: install lab test html data lint bench clean
 
+# A .venv without a working python and pip (what a failed `python3 -m venv` leaves behind, e.g.
+# on Ubuntu without python3-venv) or with a Python older than 3.10 is created again: its rule
+# below runs whenever this check fails.
+VENV_OK := $(shell $(PY) -c "import sys, pip; sys.exit(sys.version_info < (3, 10))" \
+                   >/dev/null 2>&1 && echo yes)
+ifneq ($(VENV_OK),yes)
+.PHONY: $(PY)
+endif
+
 $(PY):
-	$(PYTHON) -m venv $(VENV)
+	@command -v $(PYTHON) >/dev/null || { echo "No $(PYTHON) found: install Python 3.10 or newer" \
+	    "(https://www.python.org/downloads/), or name yours with make ... PYTHON=python3.12"; exit 1; }
+	@if [ -e $(VENV) ]; then \
+	    if [ ! -f $(VENV)/pyvenv.cfg ]; then echo "$(VENV) exists and is not a virtual" \
+	        "environment: move it away, or choose another folder with VENV=..."; exit 1; fi; \
+	    echo "$(VENV) is incomplete (no working python or pip in it) or too old: creating it again"; \
+	    rm -rf $(VENV); \
+	fi
+	@$(PYTHON) scripts/install_torch.py --check-python
+	@$(PYTHON) -m venv $(VENV) && $(PY) -m pip --version >/dev/null 2>&1 || { \
+	    rm -rf $(VENV); \
+	    echo "Creating $(VENV) with $(PYTHON) failed. On Debian or Ubuntu, install Python's venv" \
+	        "module first: sudo apt install python$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')-venv" \
+	        "(then run make again)"; \
+	    exit 1; }
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet "$(TORCH)"
+# What the notebooks need: the course with its lab and unet extras, torch first (so that the unet
+# extra, unpinned, finds it installed). `make test` and the other targets add the dev extra.
+$(LAB_STAMP): pyproject.toml scripts/install_torch.py $(PY)
+	$(PY) scripts/install_torch.py
+	$(PY) -m pip install --quiet -e ".[lab,unet]"
+	touch $(LAB_STAMP)
+
+$(DEV_STAMP): $(LAB_STAMP)
 	$(PY) -m pip install --quiet -e ".[lab,unet,dev]"
-	touch $(STAMP)
+	touch $(DEV_STAMP)
 
-install: $(STAMP)
+install: $(DEV_STAMP)
 
-lab: install
-	$(VENV)/bin/jupyter lab notebooks/
+# Root (a Docker container, say) needs --allow-root, or JupyterLab refuses to start.
+lab: $(LAB_STAMP)
+	$(VENV)/bin/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) notebooks/
 
-test: install
+test: $(DEV_STAMP)
 	$(PY) -m pytest
 
 # Every lecture notebook executed in full (not COURSE_FAST) to build/html/NN_name.html, with its
 # figures and audio players embedded.
-html: install
+html: $(DEV_STAMP)
 	mkdir -p build/html
 	env -u COURSE_FAST $(VENV)/bin/jupyter nbconvert --to html --execute \
 	    --ExecutePreprocessor.timeout=1800 --output-dir build/html notebooks/[0-9][0-9]_*.ipynb
 
-data: install
+data: $(DEV_STAMP)
 	$(PY) data/render.py
 
-lint: install
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 
-bench: install
+bench: $(DEV_STAMP)
 	@for b in benchmarks/bench_*.py; do [ -e "$$b" ] || continue; echo "== $$b"; $(PY) "$$b"; done
 
 clean:

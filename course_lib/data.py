@@ -46,6 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import REPOSITORY_URL
 from ._validation import (
     ParameterError,
     check_finite_number,
@@ -72,7 +73,7 @@ SPLITS = ("train", "validation", "test")
 ENV_VAR = "COURSE_LIB_DATA"
 _HOW_TO_GET = (
     "The audio ships with the course repository in its data/ folder. Work from a clone "
-    "(`git clone --depth 1 <course repository URL>` then `pip install -e <clone>`; on Colab "
+    f"(`git clone --depth 1 {REPOSITORY_URL}` then `pip install -e <clone>`; on Colab "
     "run the notebook's setup cell, which does this), or point the environment variable "
     f"{ENV_VAR} at a data/ folder that holds manifest.json. To render the audio again from "
     "MIDI, run `make data` in the clone (needs `apt-get install fluidsynth "
