@@ -1,14 +1,30 @@
-"""Every figure type the notebooks draw: spectrograms, waveforms, masks, scores.
+"""Every figure type the notebooks draw: spectrograms, waveforms, NMF panels, scores.
 
 Each function takes ``ax=None`` (a new figure when None), draws into it, returns
 what it drew and never calls ``plt.show()``, so figures combine freely. Call
 :func:`setup_style` once at the top of a notebook.
 
-Shapes
-------
+Shapes and units
+----------------
 - spectrograms ``(freq, frames)``, complex STFTs or non-negative magnitudes
   (or powers, with ``kind="power"``); frequency in Hz, time in seconds;
-- audio ``(samples,)`` or ``(channels, samples)`` with its sample rate in Hz.
+- audio ``(samples,)`` or ``(channels, samples)`` with its sample rate in Hz;
+- NMF factors as in :mod:`course_lib.nmf`: bases ``W (freq, rank)``, activations
+  ``H (rank, frames)``, bases numbered from 0.
+
+Axes of a spectrogram
+---------------------
+The functions that draw a spectrogram take the STFT keywords of
+:func:`course_lib.stft.stft` (``frame, hop, n_fft, hop_length, window, center``,
+with its defaults), so one dict of STFT parameters goes to the analysis and to the
+figure. The axes come from :func:`course_lib.stft.times` and
+:func:`course_lib.stft.frequencies`: bin ``k`` is drawn centred on ``k * sr / n_fft``
+Hz and frame ``m`` centred on ``m * hop_length / sr`` seconds, the time of the
+sample the frame is centred on with ``center=True``. With ``center=False``,
+``stft.times`` gives each frame's first sample, and the frame is drawn at its
+centre instead, ``n_fft // 2`` samples later, where the same frame of a
+``center=True`` analysis would be drawn. ``window`` does not change the axes; it is
+accepted so that the same keywords can be passed everywhere.
 """
 
 from __future__ import annotations
@@ -17,7 +33,19 @@ import numbers
 
 import numpy as np
 
-from ._validation import ParameterError, check_audio, check_positive, check_sample_rate
+from . import stft as _stft
+from ._validation import (
+    ParameterError,
+    _describe,
+    check_audio,
+    check_axes,
+    check_bool,
+    check_finite_number,
+    check_nonnegative_matrix,
+    check_positive,
+    check_sample_rate,
+    check_spectrogram,
+)
 
 __all__ = ["setup_style", "specshow", "waveform", "scores", "to_db", "nmf_panel"]
 
@@ -27,7 +55,8 @@ _FREQ_SCALES = ("linear", "log", "mel")
 def setup_style() -> None:
     """Set the course's matplotlib style: readable sizes, a perceptual colour map.
 
-    Call it once at the top of a notebook, after ``import matplotlib.pyplot``.
+    Used in 01_stft and 02_nmf, first code cell. Call it once at the top of a
+    notebook, after ``import matplotlib.pyplot``.
     """
     import matplotlib as mpl
 
@@ -50,42 +79,149 @@ def setup_style() -> None:
 def to_db(S, *, kind: str = "magnitude", ref=None, dynamic_range_db: float = 80.0) -> np.ndarray:
     """Decibels of a spectrogram, floored ``dynamic_range_db`` below its maximum.
 
+    Used in 01_stft, §1 (the DFT of one piece) and 02_nmf, §5 and §6 (activations
+    and bases in dB); :func:`specshow` and :func:`nmf_panel` call it.
+
     .. math:: 20 \\log_{10} \\frac{|S|}{\\mathrm{ref}} \\quad (\\text{magnitude}), \\qquad
               10 \\log_{10} \\frac{S}{\\mathrm{ref}} \\quad (\\text{power})
 
     Parameters
     ----------
     S : numpy.ndarray, shape (..., freq, frames)
-        Complex STFT or magnitudes (``kind="magnitude"``), or powers (``kind="power"``).
+        Complex STFT or magnitudes (``kind="magnitude"``), or non-negative powers
+        (``kind="power"``).
     kind : {"magnitude", "power"}
     ref : float, optional
-        The value shown as 0 dB; the maximum of ``|S|`` by default. Pass one ``ref``
-        to several spectrograms to compare their levels.
+        The level shown as 0 dB, positive and finite; the maximum of ``|S|`` by
+        default (1.0 when ``S`` is all zero). Pass one ``ref`` to several
+        spectrograms to compare their levels.
     dynamic_range_db : float
         The floor, this many dB below the maximum (the handout plots 60 dB).
 
     Returns
     -------
-    numpy.ndarray, float, the shape of ``S``
+    numpy.ndarray, float64, the shape of ``S``
+        Levels in dB.
+
+    Raises
+    ------
+    TypeError
+        ``S`` not a float or complex array (or complex with ``kind="power"``);
+        ``ref`` or ``dynamic_range_db`` not a number.
+    ParameterError
+        An unknown ``kind``; NaN or infinite values; a negative power; ``ref`` or
+        ``dynamic_range_db`` zero, negative or not finite.
+
+    Examples
+    --------
+    >>> to_db(np.array([[1.0, 0.1, 1e-9]]), dynamic_range_db=60)
+    array([[  0., -20., -60.]])
     """
-    S = np.asarray(S)
     if kind not in ("magnitude", "power"):
         raise ParameterError(f"kind must be 'magnitude' or 'power', got {kind!r}")
-    if not np.all(np.isfinite(S)):
-        raise ParameterError("S contains NaN or infinite values")
-    magnitude = np.abs(S).astype(np.float64)
-    if kind == "power" and np.iscomplexobj(S):
-        raise ParameterError("kind='power' needs a real power spectrogram, not a complex STFT")
-    if kind == "power" and np.any(S < 0):
-        raise ParameterError("a power spectrogram cannot be negative")
+    S = check_spectrogram(S, "S", ndims=None, nonnegative=kind == "power")
     check_positive(dynamic_range_db, "dynamic_range_db", unit="dB")
-    factor = 20.0 if kind == "magnitude" else 10.0
+    magnitude = np.abs(S).astype(np.float64)
     if ref is None:
-        ref = float(magnitude.max()) if magnitude.size else 1.0
-    ref = check_positive(ref if ref > 0 else 1.0, "ref")
+        peak = float(magnitude.max())
+        ref = peak if peak > 0 else 1.0
+    else:
+        try:
+            ref = float(check_positive(ref, "ref"))
+        except ParameterError as exc:
+            raise ParameterError(
+                f"{exc}: ref is the level shown as 0 dB; pass None to use the maximum of S"
+            ) from None
+    factor = 20.0 if kind == "magnitude" else 10.0
     tiny = np.finfo(np.float64).tiny
     db = factor * np.log10(np.maximum(magnitude, tiny) / ref)
-    return np.maximum(db, db.max(initial=-np.inf) - dynamic_range_db)
+    return np.maximum(db, db.max() - dynamic_range_db)
+
+
+# ---------------------------------------------------------------------------
+# shared checks and axes
+# ---------------------------------------------------------------------------
+
+
+def _stft_axes(sr, n_bins: int, n_frames: int, *, frame, hop, n_fft, hop_length, center,
+               check_bins: bool = True):
+    """Frame centres (s) and bin frequencies (Hz) of a ``(n_bins, n_frames)`` STFT.
+
+    Returns ``times, freqs, n_fft, hop_length``; ``freqs`` is None when
+    ``check_bins`` is False (the caller has its own frequencies).
+    """
+    given_n_fft = n_fft is not None
+    n_fft, hop_length = _stft.frame_params(sr, frame=frame, hop=hop, n_fft=n_fft,
+                                           hop_length=hop_length)
+    center = check_bool(center, "center")
+    frame_times = _stft.times(n_frames, sr, hop_length=hop_length)
+    if not center:  # stft.times is the first sample; draw the frame at its centre
+        frame_times = frame_times + (n_fft // 2) / float(sr)
+    if not check_bins:
+        return frame_times, None, n_fft, hop_length
+    if n_fft // 2 + 1 != n_bins:
+        how = f"n_fft={n_fft}" if given_n_fft else f"frame={frame} s at sr={sr} Hz (n_fft={n_fft})"
+        fits = (f"n_fft={2 * (n_bins - 1)} or n_fft={2 * n_bins - 1}" if n_bins > 1
+                else "no n_fft")
+        raise ParameterError(
+            f"the spectrogram has {n_bins} frequency bins, but {how} gives "
+            f"{n_fft // 2 + 1}; pass the frame (s) or n_fft (samples) of the STFT that made "
+            f"it ({fits} give {n_bins} bins)"
+        )
+    return frame_times, _stft.frequencies(sr, n_fft=n_fft), n_fft, hop_length
+
+
+def _uniform_edges(centres: np.ndarray, step: float) -> np.ndarray:
+    """Cell edges around equally spaced centres ``step`` apart (for pcolormesh)."""
+    return np.append(centres - step / 2, centres[-1] + step / 2)
+
+
+def _edges(centres: np.ndarray) -> np.ndarray:
+    """Cell edges around increasing centres, half way between them."""
+    if centres.size == 1:
+        return np.array([centres[0] - 0.5, centres[0] + 0.5])
+    mid = (centres[1:] + centres[:-1]) / 2
+    return np.concatenate([[centres[0] - (mid[0] - centres[0])], mid,
+                           [centres[-1] + (centres[-1] - mid[-1])]])
+
+
+def _check_cmap(cmap):
+    """None, a matplotlib Colormap, or the name of a registered colour map."""
+    if cmap is None:
+        return None
+    import matplotlib
+    from matplotlib.colors import Colormap
+
+    if isinstance(cmap, Colormap):
+        return cmap
+    if not isinstance(cmap, str):
+        raise TypeError(
+            f"cmap must be a colour map name such as 'magma' or a matplotlib Colormap, "
+            f"got {_describe(cmap)}"
+        )
+    if cmap not in matplotlib.colormaps:
+        import difflib
+
+        close = difflib.get_close_matches(cmap, list(matplotlib.colormaps), n=3)
+        hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
+        raise ParameterError(
+            f"cmap={cmap!r} is not a matplotlib colour map; {hint}the course uses 'magma', "
+            "'gray_r' and 'twilight' (all names: sorted(matplotlib.colormaps))"
+        )
+    return cmap
+
+
+def _check_limits(vmin, vmax):
+    if vmin is not None:
+        vmin = check_finite_number(vmin, "vmin")
+    if vmax is not None:
+        vmax = check_finite_number(vmax, "vmax")
+    if vmin is not None and vmax is not None and vmin >= vmax:
+        raise ParameterError(
+            f"vmin={vmin} must be below vmax={vmax} (the colours span vmin to vmax); "
+            "swap them or leave one as None"
+        )
+    return vmin, vmax
 
 
 def _frequency_scale(ax, scale: str, f_max: float) -> None:
@@ -106,22 +242,21 @@ def _frequency_scale(ax, scale: str, f_max: float) -> None:
     ax.minorticks_off()
 
 
-def _edges(centres: np.ndarray) -> np.ndarray:
-    """Cell edges around increasing centres (for pcolormesh)."""
-    if centres.size == 1:
-        return np.array([centres[0] - 0.5, centres[0] + 0.5])
-    mid = (centres[1:] + centres[:-1]) / 2
-    return np.concatenate([[centres[0] - (mid[0] - centres[0])], mid,
-                           [centres[-1] + (centres[-1] - mid[-1])]])
+# ---------------------------------------------------------------------------
+# figures
+# ---------------------------------------------------------------------------
 
 
 def specshow(
     S,
     sr,
     *,
-    hop: float = 0.032,
-    hop_length: int | None = None,
+    frame: float = _stft.DEFAULT_FRAME,
+    hop: float = _stft.DEFAULT_HOP,
     n_fft: int | None = None,
+    hop_length: int | None = None,
+    window="hann",
+    center: bool = True,
     freqs=None,
     kind: str = "magnitude",
     db: bool = True,
@@ -133,109 +268,128 @@ def specshow(
     title: str | None = None,
     colorbar: bool = True,
     colorbar_label: str | None = None,
-    cmap: str | None = None,
+    cmap=None,
     vmin: float | None = None,
     vmax: float | None = None,
 ):
     """Draw a spectrogram with time in seconds, frequency in Hz and a colour bar.
 
-    Frame ``m`` is drawn centred at ``m * hop_length / sr`` seconds and bin ``k`` at
-    ``k * sr / n_fft`` Hz (the course's STFT is centred, as librosa's).
+    Used in 01_stft, §2 (the STFT of piano_notes), §4 (magnitude and phase) and §7
+    (the oracle masks).
+
+    Each cell is centred on its bin's frequency, :func:`course_lib.stft.frequencies`,
+    and its frame's time, :func:`course_lib.stft.times` (see the module docstring for
+    ``center=False``), so the figure agrees with every other axis of the course.
 
     Parameters
     ----------
     S : numpy.ndarray, shape (freq, frames)
-        A complex STFT or magnitudes, powers with ``kind="power"``, or any
-        non-negative matrix (a mask, an NMF reconstruction) with ``db=False``.
+        A complex STFT or magnitudes, powers with ``kind="power"``, or any real
+        matrix (a mask, a phase, an NMF reconstruction) with ``db=False``.
     sr : float
         Sample rate in Hz.
-    hop, hop_length
-        The hop in seconds, or in samples (which takes precedence).
-    n_fft : int, optional
-        The FFT length; ``2 * (freq - 1)`` by default. Give it for odd FFT lengths.
+    frame, hop, n_fft, hop_length, window, center
+        The STFT parameters of ``S``, as given to :func:`course_lib.stft.stft` (frame
+        and hop in seconds, n_fft and hop_length in samples, which take precedence).
+        ``S`` must have ``n_fft // 2 + 1`` rows unless ``freqs`` is given.
     freqs : array_like, shape (freq,), optional
-        Explicit centre frequency of each row in Hz (a mel spectrogram, say);
-        overrides ``n_fft``.
+        Explicit, increasing centre frequency of each row in Hz (a mel spectrogram,
+        say); then the number of rows is not checked against ``n_fft``.
     kind : {"magnitude", "power"}
         What ``S`` holds, for the conversion to dB.
     db : bool
         Show decibels (default) or the values themselves (masks: 0 to 1).
     ref, dynamic_range_db
-        As for :func:`to_db`: 0 dB reference (max by default) and the display floor.
+        As for :func:`to_db`: the 0 dB reference (the maximum by default) and the
+        display floor, in dB.
     freq_scale : {"linear", "log", "mel"}
         How the frequency axis is warped; tick labels stay in Hz.
     fmax : float, optional
-        Upper frequency limit in Hz.
+        Upper frequency shown in Hz, positive.
     ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure by default.
     title : str, optional
     colorbar : bool
         Add a colour bar labelled with the unit.
     colorbar_label : str, optional
         The colour bar's label; "dB", or "value" with ``db=False``, by default.
-    cmap, vmin, vmax
-        Passed to ``pcolormesh``.
+    cmap : str or matplotlib.colors.Colormap, optional
+        A registered colour map name (``"magma"``, ``"gray_r"``, ``"twilight"``).
+    vmin, vmax : float, optional
+        The values (dB with ``db=True``) at the two ends of the colour map;
+        ``vmin < vmax``.
 
     Returns
     -------
     matplotlib.collections.QuadMesh
         The image; ``.axes`` is the axes it is in.
 
+    Raises
+    ------
+    TypeError
+        ``S`` not a float or complex array; ``n_fft`` or ``hop_length`` not an int
+        (``hop_length=2.5``); ``ax`` not a matplotlib Axes; ``cmap``, ``fmax``,
+        ``vmin`` or ``vmax`` of the wrong type.
+    ParameterError
+        ``S`` not 2-D, with NaN or infinite values, or with a number of rows that
+        ``n_fft`` does not give; bad frame parameters (see
+        :func:`course_lib.stft.frame_params`); an unknown ``freq_scale`` or ``cmap``;
+        ``fmax <= 0``; ``vmin >= vmax``.
+
     Examples
     --------
     >>> import numpy as np, matplotlib
     >>> matplotlib.use("Agg")
     >>> S = np.abs(np.random.default_rng(0).standard_normal((513, 40)))
-    >>> mesh = specshow(S, 22050, hop_length=512, freq_scale="log")
+    >>> mesh = specshow(S, 22050, n_fft=1024, hop_length=512, freq_scale="log")
     >>> mesh.axes.get_ylabel()
     'frequency (Hz)'
     """
     import matplotlib.pyplot as plt
 
-    S = np.asarray(S)
-    if S.ndim != 2:
-        raise ParameterError(
-            f"S must be one spectrogram of shape (freq, frames), got shape {S.shape}; "
-            "for multichannel audio draw one channel, S[0], or the mean over channels"
-        )
-    if S.shape[0] < 2 or S.shape[1] < 1:
-        raise ParameterError(f"S of shape {S.shape} has too few bins or frames to draw")
+    S = check_spectrogram(S, "S", ndims=(2,))
+    if S.shape[0] < 2:
+        raise ParameterError(f"S of shape {S.shape} has too few frequency bins to draw")
     sr = check_sample_rate(sr)
     if freq_scale not in _FREQ_SCALES:
         raise ParameterError(f"freq_scale must be one of {_FREQ_SCALES}, got {freq_scale!r}")
-    if hop_length is None:
-        hop_length = check_positive(hop, "hop", unit="s") * sr
-    elif isinstance(hop_length, bool) or not isinstance(hop_length, numbers.Integral) \
-            or hop_length < 1:
-        raise ParameterError(f"hop_length={hop_length!r} must be a positive whole number")
+    ax = check_axes(ax)
+    cmap = _check_cmap(cmap)
+    vmin, vmax = _check_limits(vmin, vmax)
+    if fmax is not None:
+        fmax = check_positive(fmax, "fmax", unit="Hz")
+    frame_times, stft_freqs, n_fft, hop_length = _stft_axes(
+        sr, S.shape[0], S.shape[1], frame=frame, hop=hop, n_fft=n_fft, hop_length=hop_length,
+        center=center, check_bins=freqs is None,
+    )
     if freqs is None:
-        n_fft = 2 * (S.shape[0] - 1) if n_fft is None else n_fft
-        if n_fft // 2 + 1 != S.shape[0]:
-            raise ParameterError(
-                f"n_fft={n_fft} gives {n_fft // 2 + 1} bins but S has {S.shape[0]}"
-            )
-        freqs = np.arange(S.shape[0]) * sr / n_fft
+        freqs = stft_freqs
+        freq_edges = _uniform_edges(freqs, sr / n_fft)
     else:
-        freqs = np.asarray(freqs, dtype=np.float64)
-        if freqs.shape != (S.shape[0],) or np.any(np.diff(freqs) <= 0):
+        freqs = np.asarray(freqs)
+        if not np.issubdtype(freqs.dtype, np.number) or np.iscomplexobj(freqs):
+            raise TypeError(f"freqs must be real frequencies in Hz, got {_describe(freqs)}")
+        freqs = freqs.astype(np.float64)
+        if (freqs.shape != (S.shape[0],) or not np.all(np.isfinite(freqs))
+                or np.any(np.diff(freqs) <= 0)):
             raise ParameterError(
-                f"freqs must be {S.shape[0]} increasing frequencies in Hz, one per row of S"
+                f"freqs must be {S.shape[0]} increasing, finite frequencies in Hz, one per row "
+                f"of S; got shape {freqs.shape}"
             )
+        freq_edges = _edges(freqs)
     if db:
         values, unit = to_db(S, kind=kind, ref=ref, dynamic_range_db=dynamic_range_db), "dB"
     else:
         if np.iscomplexobj(S):
-            raise ParameterError("db=False draws values as they are: pass np.abs(S)")
+            raise TypeError("db=False draws values as they are, but S is complex: pass np.abs(S)")
         values, unit = S.astype(np.float64), "value"
-        if not np.all(np.isfinite(values)):
-            raise ParameterError("S contains NaN or infinite values")
-    times = np.arange(S.shape[1]) * hop_length / sr
     if ax is None:
         _, ax = plt.subplots()
-    freq_edges = _edges(freqs)
-    freq_edges[0] = max(freq_edges[0], 0.0)
-    mesh = ax.pcolormesh(_edges(times), freq_edges, values, shading="flat", cmap=cmap,
+    time_edges = _uniform_edges(frame_times, hop_length / sr)
+    mesh = ax.pcolormesh(time_edges, freq_edges, values, shading="flat", cmap=cmap,
                          vmin=vmin, vmax=vmax, rasterized=True)
     _frequency_scale(ax, freq_scale, freqs[-1])
+    ax.set_xlim(time_edges[0], time_edges[-1])
     ax.set_ylim(max(freq_edges[0], 0.0), fmax if fmax is not None else freq_edges[-1])
     ax.set_xlabel("time (s)")
     ax.set_ylabel("frequency (Hz)")
@@ -248,6 +402,8 @@ def specshow(
 
 def waveform(y, sr, *, ax=None, title: str | None = None, labels=None, alpha: float = 0.9):
     """Draw a signal against time in seconds.
+
+    Used in 01_stft, §1 (a sampled sound).
 
     Parameters
     ----------
@@ -263,12 +419,21 @@ def waveform(y, sr, *, ax=None, title: str | None = None, labels=None, alpha: fl
     Returns
     -------
     list of matplotlib.lines.Line2D
-        One line per channel.
+        One line per channel; sample ``n`` is at ``n / sr`` seconds.
+
+    Raises
+    ------
+    TypeError
+        ``y`` not real float audio; ``ax`` not a matplotlib Axes.
+    ParameterError
+        ``y`` of the wrong shape or not finite; ``sr`` not positive; a number of
+        labels other than the number of channels.
     """
     import matplotlib.pyplot as plt
 
     y = check_audio(y)
     sr = check_sample_rate(sr)
+    ax = check_axes(ax)
     channels = y[np.newaxis] if y.ndim == 1 else y
     if labels is None:
         labels = ["left", "right"] if len(channels) == 2 else [None] * len(channels)
@@ -289,62 +454,196 @@ def waveform(y, sr, *, ax=None, title: str | None = None, labels=None, alpha: fl
     return lines
 
 
+def _score_rows(table, metric: str) -> tuple[dict, bool]:
+    """``({method: {source: value}}, named)`` from any input :func:`scores` accepts."""
+    from . import metrics
+
+    if isinstance(table, dict) and table and all(
+        isinstance(v, metrics.BSSEvalResult) for v in table.values()
+    ):
+        table = metrics.compare(table)
+    if isinstance(table, (metrics.BSSEvalResult, metrics.ScoresTable)):
+        named = isinstance(table, metrics.ScoresTable)
+        results = table.results if named else {None: table}
+        key = metric.lower() if isinstance(metric, str) else metric
+        available = next(iter(results.values())).metrics
+        if key not in available:
+            raise ParameterError(
+                f"metric={metric!r} is not among the scores of this table, "
+                f"{[m.upper() for m in available]}; for another score (SI-SDR, SNR) pass a "
+                "dict {method: {source: score}}"
+            )
+        rows = {method: dict(zip(result.names, (float(v) for v in getattr(result, key)),
+                                 strict=True))
+                for method, result in results.items()}
+        return rows, named
+    if not isinstance(table, dict):
+        raise TypeError(
+            "table must be a metrics.ScoresTable (from metrics.compare), a "
+            "metrics.BSSEvalResult, a dict {method: BSSEvalResult} or a dict "
+            f"{{method: {{source: score in dB}}}}, got {_describe(table)}"
+        )
+    if not table:
+        raise ParameterError("table is empty: give at least one method")
+    rows = {}
+    for method, row in table.items():
+        if isinstance(row, metrics.BSSEvalResult):
+            raise TypeError(
+                f"table[{method!r}] is a BSSEvalResult but other rows are not: give every "
+                "method a BSSEvalResult, or every method a dict {source: score}"
+            )
+        if not isinstance(row, dict):
+            raise TypeError(
+                f"table[{method!r}] must be a dict {{source: score in dB}}, got {_describe(row)}"
+            )
+        values = {}
+        for source, value in row.items():
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise TypeError(
+                    f"table[{method!r}][{source!r}] must be a number (a score in dB), got "
+                    f"{_describe(value)}"
+                )
+            if np.isinf(value):
+                raise ParameterError(
+                    f"table[{method!r}][{source!r}]={value} is infinite: a score that "
+                    "cannot be drawn (a silent reference or a perfect estimate?); use NaN "
+                    "to leave a gap"
+                )
+            values[source] = float(value)
+        rows[method] = values
+    return rows, True
+
+
 def scores(table, *, metric: str = "SDR", ax=None, title: str | None = None):
     """Grouped bars of one separation score: methods side by side for each source.
 
+    Used in 01_stft, §7 (oracle masks against the mixture) and 02_nmf, §9
+    (supervised NMF between the baseline and the oracle).
+
     Parameters
     ----------
-    table : dict of str to dict of str to float
-        ``{method: {source: score_in_dB}}``, e.g. from
-        ``{name: result.to_dict()[metric] ...}``; a method missing a source leaves a
-        gap. Put the no-separation baseline first and the oracle last.
+    table : ScoresTable, BSSEvalResult, or dict
+        The scores: a :class:`course_lib.metrics.ScoresTable` (from
+        :func:`course_lib.metrics.compare`), one
+        :class:`course_lib.metrics.BSSEvalResult`, a dict
+        ``{method: BSSEvalResult}``, or a dict ``{method: {source: score_in_dB}}``
+        for any other score (SI-SDR, SNR). Put the no-separation baseline first and
+        the oracle last. A NaN score is missing (BSS Eval gives NaN when every frame
+        of a source is silent): it leaves a gap labelled "n/a".
     metric : str
-        The score's name for the axis label (SDR, SIR, SAR, ISR, SI-SDR).
+        Which BSS Eval score to draw from a result or table (``"SDR"``, ``"SIR"``,
+        ``"SAR"``, ``"ISR"``, any case); with a dict of numbers, only the axis label
+        (``"SI-SDR"``).
     ax : matplotlib.axes.Axes, optional
     title : str, optional
 
     Returns
     -------
     list of matplotlib.container.BarContainer
-        One container per method.
+        One container per method, one bar per source (sources in order of first
+        appearance); a legend names the methods.
+
+    Raises
+    ------
+    TypeError
+        ``table`` of another type, a score that is not a number, ``ax`` not a
+        matplotlib Axes.
+    ParameterError
+        An empty table, an infinite score, a ``metric`` the results do not hold,
+        results of different sources (as :func:`course_lib.metrics.compare`).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> bars = scores({"mixture": {"voice": 0.3, "guitar": -0.2},
+    ...                "oracle": {"voice": 12.1, "guitar": 9.8}}, metric="SI-SDR")
+    >>> [float(bar.get_height()) for bar in bars[1]]
+    [12.1, 9.8]
     """
     import matplotlib.pyplot as plt
 
-    if not isinstance(table, dict) or not table:
-        raise TypeError("table must be a non-empty dict {method: {source: score}}")
-    sources: list[str] = []
-    for method, row in table.items():
-        if not isinstance(row, dict):
-            raise TypeError(f"table[{method!r}] must be a dict {{source: score}}")
+    ax = check_axes(ax)
+    rows, named = _score_rows(table, metric)
+    sources: list = []
+    for row in rows.values():
         sources += [s for s in row if s not in sources]
+    if not sources:
+        raise ParameterError("table holds no scores: every method's row is empty")
     if ax is None:
         _, ax = plt.subplots(figsize=(max(5.0, 1.6 * len(sources) + 2), 3.4))
-    width = 0.8 / len(table)
+    width = 0.8 / len(rows)
     x = np.arange(len(sources))
     containers = []
-    for i, (method, row) in enumerate(table.items()):
-        values = [float(row.get(s, np.nan)) for s in sources]
-        bars = ax.bar(x + (i - (len(table) - 1) / 2) * width, values, width, label=method)
-        ax.bar_label(bars, fmt="%.1f", fontsize=8, padding=2)
+    for i, (method, row) in enumerate(rows.items()):
+        values = np.array([row.get(s, np.nan) for s in sources])
+        bars = ax.bar(x + (i - (len(rows) - 1) / 2) * width, values, width, label=method)
+        ax.bar_label(bars, labels=[f"{v:.1f}" for v in values], fontsize=8, padding=2)
+        for bar, value in zip(bars, values, strict=True):
+            if np.isnan(value):  # a missing score: say so where the bar would start
+                ax.annotate("n/a", (bar.get_x() + bar.get_width() / 2, 0.0), ha="center",
+                            va="bottom", xytext=(0, 2), textcoords="offset points", fontsize=8)
         containers.append(bars)
     ax.axhline(0, color="0.3", lw=0.8)
-    ax.set_xticks(x, sources)
+    ax.set_xticks(x, [str(s) for s in sources])
     ax.set_ylabel(f"{metric} (dB)")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if named:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     if title:
         ax.set_title(title)
     return containers
 
 
+def _nmf_factors(result, V):
+    """W, H, V (or None), losses and their iterations from an NMFResult-like object."""
+    if isinstance(result, np.ndarray) or not (hasattr(result, "W") and hasattr(result, "H")):
+        raise TypeError(
+            "result must be an NMFResult (from nmf.nmf or nmf.nmf_gradient), or any object "
+            f"with W (freq, rank) and H (rank, frames), got {_describe(result)}; draw a fit "
+            "with plot.nmf_panel(fit, V=V)"
+        )
+    W = check_nonnegative_matrix(result.W, "result.W", allow_zero_matrix=True)
+    H = check_nonnegative_matrix(result.H, "result.H", allow_zero_matrix=True)
+    if W.shape[1] != H.shape[0]:
+        raise ParameterError(
+            f"result.W {W.shape} and result.H {H.shape} do not multiply: W is (freq, rank), "
+            "H is (rank, frames)"
+        )
+    if V is not None:
+        V = check_nonnegative_matrix(V, "V", allow_zero_matrix=True)
+        if V.shape != (W.shape[0], H.shape[1]):
+            raise ParameterError(
+                f"V has shape {V.shape} but W @ H has shape {(W.shape[0], H.shape[1])}: pass "
+                "the spectrogram that was factorised"
+            )
+    losses = getattr(result, "losses", None)
+    losses = np.zeros(0) if losses is None else np.asarray(losses, dtype=np.float64)
+    iterations = getattr(result, "loss_iterations", None)
+    if losses.size and iterations is None:
+        raise ParameterError(
+            f"result has {losses.size} losses but no loss_iterations to place them on the "
+            "iteration axis; give it loss_iterations (as NMFResult has)"
+        )
+    iterations = np.zeros(0) if iterations is None else np.asarray(iterations, dtype=np.float64)
+    if losses.ndim != 1 or iterations.shape != losses.shape:
+        raise ParameterError(
+            f"result.losses {losses.shape} and result.loss_iterations {iterations.shape} must "
+            "be 1-D and of the same length, one iteration number per loss"
+        )
+    return W, H, V, losses, iterations
+
+
 def nmf_panel(
-    V,
-    W,
-    H,
-    losses=None,
+    result,
     *,
+    V=None,
     sr: float | None = None,
-    hop_length: int | None = None,
+    frame: float = _stft.DEFAULT_FRAME,
+    hop: float = _stft.DEFAULT_HOP,
     n_fft: int | None = None,
+    hop_length: int | None = None,
+    window="hann",
+    center: bool = True,
     fmax: float | None = None,
     dynamic_range_db: float = 60.0,
     title: str | None = None,
@@ -353,61 +652,111 @@ def nmf_panel(
 ):
     """The handout's NMF figure: loss curve, bases W, activations H and W @ H.
 
+    Used in 02_nmf, §4 (two piano notes).
+
     A grid with the loss curve top left, the bases W down the left side (frequency
-    upwards, one column per basis), the activations H along the top (one row per basis,
-    time to the right) and the model ``W @ H`` as the large panel, where it lines up
-    with both. Each factor is shown in dB with a floor ``dynamic_range_db`` below its
-    maximum (the handout uses 60 dB); ``W @ H`` uses V's maximum as 0 dB.
+    upwards, one column per basis), the activations H along the top (one row per
+    basis, time to the right) and the model ``W @ H`` as the large panel, where it
+    lines up with both. Bases are numbered from 0, as the prints and players of the
+    notebooks number them. Each factor is shown in dB with a floor
+    ``dynamic_range_db`` below its maximum (the handout uses 60 dB); ``W @ H`` uses
+    the maximum of ``V`` (or its own) as 0 dB. The loss is drawn at the iterations it
+    was recorded at (``result.loss_iterations``: 10, 20, ... with ``loss_every=10``).
 
     Parameters
     ----------
-    V : numpy.ndarray, shape (freq, frames)
-        The data (only its maximum is used, as the reference level of ``W @ H``).
-    W : numpy.ndarray, shape (freq, rank)
-    H : numpy.ndarray, shape (rank, frames)
-    losses : array_like, optional
-        The loss history (``NMFResult.losses``), drawn on a log scale.
-    sr, hop_length, n_fft : optional
-        With them the axes are in s and Hz; without, in frames and bins.
+    result : course_lib.nmf.NMFResult
+        The fit: ``W`` (freq, rank), ``H`` (rank, frames), ``losses`` and
+        ``loss_iterations`` (shape (n_recorded,)). Any object with ``W`` and ``H``
+        works; without ``losses`` the loss panel stays empty.
+    V : numpy.ndarray, shape (freq, frames), optional
+        The spectrogram that was factorised; only its maximum is used, as the 0 dB
+        level of ``W @ H``.
+    sr : float, optional
+        Sample rate in Hz. With it the axes are in seconds and Hz (through
+        :func:`course_lib.stft.times` and :func:`course_lib.stft.frequencies`);
+        without it, in frames and bins, and the STFT keywords must keep their defaults.
+    frame, hop, n_fft, hop_length, window, center
+        The STFT parameters of ``V``, as given to :func:`course_lib.stft.stft` (frame
+        and hop in seconds, n_fft and hop_length in samples); the bases must have
+        ``n_fft // 2 + 1`` rows. See the module docstring for ``center`` and ``window``.
     fmax : float, optional
-        Upper frequency shown (Hz with ``sr``, else bins).
+        Upper frequency shown, positive (Hz with ``sr``, else bins).
     dynamic_range_db : float
+        The floor of each panel, in dB below its maximum.
     title : str, optional
     loss_label : str
         y label of the loss curve.
     fig : matplotlib.figure.Figure, optional
+        An empty figure to draw into; a new one by default.
 
     Returns
     -------
     dict of str to matplotlib.axes.Axes
         ``"loss"``, ``"W"``, ``"H"``, ``"WH"``.
+
+    Raises
+    ------
+    TypeError
+        ``result`` without ``W`` and ``H``; factors not real float matrices;
+        ``n_fft`` or ``hop_length`` not an int; ``fig`` not a matplotlib Figure.
+    ParameterError
+        Negative or non-finite factors; shapes that do not fit; losses without
+        iteration numbers; bad frame parameters (``n_fft=0``, ``hop_length=-1``) or
+        a number of bins that ``n_fft`` does not give; STFT keywords without ``sr``;
+        ``fmax <= 0``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from course_lib import nmf
+    >>> V = np.abs(np.random.default_rng(0).standard_normal((129, 50)))
+    >>> fit = nmf.nmf(V, 3, n_iter=30, loss_every=10, random_state=0)
+    >>> axes = nmf_panel(fit, V=V, sr=8000, n_fft=256, hop_length=64)
+    >>> axes["loss"].get_lines()[0].get_xdata()
+    array([10., 20., 30.])
     """
     import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
     from matplotlib.gridspec import GridSpec
+    from matplotlib.ticker import MaxNLocator
 
-    V, W, H = (np.asarray(a) for a in (V, W, H))
-    if V.ndim != 2 or W.ndim != 2 or H.ndim != 2:
-        raise ParameterError(
-            f"V, W and H must be matrices, got shapes {V.shape}, {W.shape}, {H.shape}"
+    W, H, V, losses, iterations = _nmf_factors(result, V)
+    if fig is not None and not isinstance(fig, Figure):
+        raise TypeError(
+            f"fig must be a matplotlib Figure (e.g. plt.figure()) or None, got {_describe(fig)}"
         )
-    if W.shape[0] != V.shape[0] or H.shape[1] != V.shape[1] or W.shape[1] != H.shape[0]:
-        raise ParameterError(
-            f"W {W.shape} @ H {H.shape} must have the shape of V {V.shape}"
-        )
-    for name, M in (("V", V), ("W", W), ("H", H)):
-        if np.iscomplexobj(M) or not np.all(np.isfinite(M)) or np.any(M < 0):
-            raise ParameterError(f"{name} must be real, finite and non-negative")
-    freq, frames = V.shape
-    rank = W.shape[1]
+    freq, frames, rank = W.shape[0], H.shape[1], W.shape[1]
     if sr is not None:
         sr = check_sample_rate(sr)
-        if hop_length is None:
-            raise ParameterError("give hop_length (samples) with sr, for the time axis")
-        n_fft = 2 * (freq - 1) if n_fft is None else n_fft
-        t_max, f_max, t_unit, f_unit = frames * hop_length / sr, freq * sr / n_fft, "time (s)", \
-            "frequency (Hz)"
+        frame_times, freqs, n_fft, hop_length = _stft_axes(
+            sr, freq, frames, frame=frame, hop=hop, n_fft=n_fft, hop_length=hop_length,
+            center=center,
+        )
+        t_step, f_step = hop_length / sr, sr / n_fft
+        t_unit, f_unit = "time (s)", "frequency (Hz)"
     else:
-        t_max, f_max, t_unit, f_unit = frames, freq, "frame", "frequency bin"
+        defaults = dict(frame=_stft.DEFAULT_FRAME, hop=_stft.DEFAULT_HOP, n_fft=None,
+                        hop_length=None, center=True)
+        given = dict(frame=frame, hop=hop, n_fft=n_fft, hop_length=hop_length, center=center)
+        changed = [k for k in defaults if given[k] is not defaults[k]
+                   and given[k] != defaults[k]]
+        if changed:
+            raise ParameterError(
+                f"{', '.join(f'{k}={given[k]!r}' for k in changed)} place the axes in seconds "
+                "and Hz, which needs the sample rate: give sr too (without sr the axes are in "
+                "frames and bins)"
+            )
+        frame_times, freqs = np.arange(frames, dtype=float), np.arange(freq, dtype=float)
+        t_step = f_step = 1.0
+        t_unit, f_unit = "frame", "frequency bin"
+    if fmax is not None:
+        fmax = check_positive(fmax, "fmax", unit="Hz" if sr is not None else "bins")
+    t_extent = (frame_times[0] - t_step / 2, frame_times[-1] + t_step / 2)
+    f_extent = (freqs[0] - f_step / 2, freqs[-1] + f_step / 2)
+    basis_extent = (-0.5, rank - 0.5)
+
     if fig is None:
         fig = plt.figure(figsize=(11, 7))
     grid = GridSpec(5, 5, figure=fig)
@@ -417,25 +766,34 @@ def nmf_panel(
         "W": fig.add_subplot(grid[1:, 0]),
     }
     axes["WH"] = fig.add_subplot(grid[1:, 1:], sharex=axes["H"], sharey=axes["W"])
-    ref = float(V.max()) if V.max() > 0 else None
-    image = dict(aspect="auto", origin="lower", interpolation="nearest")
-    axes["W"].imshow(to_db(W, dynamic_range_db=dynamic_range_db), cmap="magma",
-                     extent=(0.5, rank + 0.5, 0, f_max), **image)
+    model = W @ H
+    peak = float(V.max()) if V is not None else float(model.max())
+    ref = peak if peak > 0 else None
+    image = dict(aspect="auto", origin="lower", interpolation="nearest", cmap="magma")
+    axes["W"].imshow(to_db(W, dynamic_range_db=dynamic_range_db),
+                     extent=(*basis_extent, *f_extent), **image)
     axes["W"].set(xlabel="basis", ylabel=f_unit)
-    axes["H"].imshow(to_db(H, dynamic_range_db=dynamic_range_db), cmap="magma",
-                     extent=(0, t_max, 0.5, rank + 0.5), **image)
+    axes["W"].xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes["H"].imshow(to_db(H, dynamic_range_db=dynamic_range_db),
+                     extent=(*t_extent, *basis_extent), **image)
     axes["H"].set(ylabel="basis")
+    axes["H"].yaxis.set_major_locator(MaxNLocator(integer=True))
     axes["H"].tick_params(labelbottom=False)
-    mesh = axes["WH"].imshow(to_db(W @ H, ref=ref, dynamic_range_db=dynamic_range_db),
-                             cmap="magma", extent=(0, t_max, 0, f_max), **image)
+    mesh = axes["WH"].imshow(to_db(model, ref=ref, dynamic_range_db=dynamic_range_db),
+                             extent=(*t_extent, *f_extent), **image)
     axes["WH"].set(xlabel=t_unit, title="W @ H")
     axes["WH"].tick_params(labelleft=False)
-    if fmax is not None:
-        axes["WH"].set_ylim(0, fmax)
+    axes["WH"].set_xlim(*t_extent)
+    axes["WH"].set_ylim(max(f_extent[0], 0.0) if sr is not None else f_extent[0],
+                        fmax if fmax is not None else f_extent[1])
     fig.colorbar(mesh, ax=axes["WH"], label="dB", pad=0.01)
-    if losses is not None and len(losses):
-        axes["loss"].plot(np.arange(1, len(losses) + 1), np.asarray(losses, dtype=float))
-        axes["loss"].set_yscale("log")
+    if losses.size:
+        axes["loss"].plot(iterations, losses, marker="." if losses.size < 30 else None)
+        if np.all(losses > 0):
+            axes["loss"].set_yscale("log")
+    else:
+        axes["loss"].text(0.5, 0.5, "no loss recorded\n(loss_every=0)", ha="center",
+                          va="center", transform=axes["loss"].transAxes, fontsize=8)
     axes["loss"].set(xlabel="iteration", ylabel=loss_label)
     if title:
         fig.suptitle(title)

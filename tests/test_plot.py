@@ -1,4 +1,4 @@
-"""Figures: axes in physical units, dB floors, colour bars, and clear errors."""
+"""Figures: axes from stft.times / stft.frequencies, dB floors, result objects, clear errors."""
 
 from __future__ import annotations
 
@@ -10,13 +10,28 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from course_lib import plot  # noqa: E402
+from course_lib import ParameterError, metrics, nmf, plot, stft  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield
     plt.close("all")
+
+
+def _centres(edges: np.ndarray) -> np.ndarray:
+    return (edges[1:] + edges[:-1]) / 2
+
+
+def _drawn_axes(mesh) -> tuple[np.ndarray, np.ndarray]:
+    """The centres of the cells a pcolormesh drew: (times, frequencies)."""
+    coordinates = mesh.get_coordinates()  # (rows + 1, columns + 1, 2) cell corners
+    return _centres(coordinates[0, :, 0]), _centres(coordinates[:, 0, 1])
+
+
+# ---------------------------------------------------------------------------
+# to_db
+# ---------------------------------------------------------------------------
 
 
 def test_to_db_references_the_maximum_and_floors(rng):
@@ -28,22 +43,88 @@ def test_to_db_references_the_maximum_and_floors(rng):
     assert db[2, 2] == pytest.approx(20 * np.log10(S[2, 2] / 2.0))
     power = plot.to_db(S**2, kind="power", dynamic_range_db=200)
     np.testing.assert_allclose(power, plot.to_db(S, dynamic_range_db=200), atol=1e-9)
-    assert plot.to_db(np.zeros((3, 3))).max() <= 0  # silence: no NaN
-    assert np.all(np.isfinite(plot.to_db(np.zeros((3, 3)))))
+    assert plot.to_db(S, ref=4.0).max() == pytest.approx(20 * np.log10(2.0 / 4.0))
+    silence = plot.to_db(np.zeros((3, 3)))
+    assert np.all(np.isfinite(silence)) and silence.max() <= 0
+
+
+@pytest.mark.parametrize("ref", [0, 0.0, -1.0, np.nan, np.inf])
+def test_to_db_rejects_a_reference_that_is_not_a_positive_level(ref):
+    # ref=0 used to fall back silently to 1.0
+    with pytest.raises(ParameterError, match=r"ref=.*positive.*pass None"):
+        plot.to_db(np.ones((2, 2)), ref=ref)
+
+
+@pytest.mark.parametrize("ref", ["max", True, [1.0]])
+def test_to_db_rejects_a_reference_that_is_not_a_number(ref):
+    with pytest.raises(TypeError, match="ref must be a number"):
+        plot.to_db(np.ones((2, 2)), ref=ref)
+
+
+def test_to_db_rejects_bad_spectrograms():
+    with pytest.raises(ParameterError, match="kind must be"):
+        plot.to_db(np.ones((2, 2)), kind="amplitude")
+    with pytest.raises(TypeError, match="complex"):
+        plot.to_db(np.ones((2, 2), dtype=complex), kind="power")
+    with pytest.raises(ParameterError, match="non-negative"):
+        plot.to_db(-np.ones((2, 2)), kind="power")
+    with pytest.raises(ParameterError, match="non-finite"):
+        plot.to_db(np.full((2, 2), np.nan))
+    with pytest.raises(ParameterError, match="dynamic_range_db=0"):
+        plot.to_db(np.ones((2, 2)), dynamic_range_db=0)
+
+
+# ---------------------------------------------------------------------------
+# specshow
+# ---------------------------------------------------------------------------
+
+
+def test_specshow_axes_at_the_course_default_are_stft_times_and_frequencies(rng):
+    # 30 s at 22 050 Hz with the 64 ms / 32 ms default: n_fft=1411, hop_length=706. The
+    # old axes used hop * sr = 705.6 samples (17 ms short after 30 s) and n_fft = 1410
+    # (the top bin 8 Hz high).
+    sr = 22050
+    y = 0.1 * rng.standard_normal(30 * sr)
+    X = stft.stft(y, sr)
+    mesh = plot.specshow(X, sr)
+    times, freqs = _drawn_axes(mesh)
+    np.testing.assert_allclose(times, stft.times(X.shape[1], sr), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(freqs, stft.frequencies(sr), rtol=0, atol=1e-9)
+    # the same axes from the frame parameters in samples
+    n_fft, hop_length = stft.frame_params(sr)
+    again = plot.specshow(np.abs(X), sr, n_fft=n_fft, hop_length=hop_length)
+    np.testing.assert_allclose(_drawn_axes(again)[0], times, atol=1e-12)
+    ax = mesh.axes
+    assert ax.get_xlabel() == "time (s)" and ax.get_ylabel() == "frequency (Hz)"
+    assert ax.get_ylim() == pytest.approx((0.0, freqs[-1] + sr / n_fft / 2))
+
+
+def test_specshow_draws_an_uncentred_stft_at_the_centre_of_its_frames(rng):
+    sr, n_fft, hop_length = 8000, 256, 64
+    X = stft.stft(rng.standard_normal(sr), sr, n_fft=n_fft, hop_length=hop_length, center=False)
+    mesh = plot.specshow(X, sr, n_fft=n_fft, hop_length=hop_length, center=False)
+    times, _ = _drawn_axes(mesh)
+    expected = stft.times(X.shape[1], sr, hop_length=hop_length) + (n_fft // 2) / sr
+    np.testing.assert_allclose(times, expected, atol=1e-12)
+
+
+def test_specshow_takes_one_dict_of_stft_keywords(rng):
+    params = dict(n_fft=512, hop_length=128, window="hamming", center=True)
+    X = stft.stft(rng.standard_normal(8000), 8000, **params)
+    times, freqs = _drawn_axes(plot.specshow(X, 8000, **params))
+    np.testing.assert_allclose(freqs, stft.frequencies(8000, n_fft=512))
+    np.testing.assert_allclose(times, stft.times(X.shape[1], 8000, hop_length=128))
 
 
 @pytest.mark.parametrize("freq_scale", ["linear", "log", "mel"])
-def test_specshow_axes_are_in_seconds_and_hertz(rng, freq_scale):
-    sr, n_fft, hop_length, frames = 22050, 1024, 256, 87
-    S = rng.standard_normal((n_fft // 2 + 1, frames)) * (1 + 1j)
-    mesh = plot.specshow(S, sr, hop_length=hop_length, freq_scale=freq_scale, title="t")
-    ax = mesh.axes
-    assert ax.get_xlabel() == "time (s)" and ax.get_ylabel() == "frequency (Hz)"
-    x0, x1 = ax.get_xlim()
-    assert x1 == pytest.approx((frames - 0.5) * hop_length / sr, rel=1e-6)
-    assert ax.get_ylim()[1] == pytest.approx((n_fft // 2 + 0.5) * sr / n_fft)
-    assert len(ax.figure.axes) == 2  # the colour bar
-    assert ax.figure.axes[1].get_ylabel() == "dB"
+def test_specshow_scales_colour_bar_and_floor(rng, freq_scale):
+    S = rng.standard_normal((513, 40)) * (1 + 1j)
+    fig, (other, ax) = plt.subplots(1, 2)
+    mesh = plot.specshow(S, 22050, n_fft=1024, hop_length=256, freq_scale=freq_scale,
+                         ax=ax, fmax=5000, title="t")
+    assert mesh.axes is ax and not other.collections
+    assert ax.get_ylim()[1] == 5000
+    assert fig.axes[-1].get_ylabel() == "dB"  # the colour bar
     values = mesh.get_array()
     assert values.max() == pytest.approx(0.0) and values.min() >= -80 - 1e-9
 
@@ -51,15 +132,61 @@ def test_specshow_axes_are_in_seconds_and_hertz(rng, freq_scale):
 def test_specshow_with_explicit_frequencies_and_no_db(rng):
     freqs = np.geomspace(50, 8000, 40)
     mask = rng.uniform(size=(40, 30))
-    mesh = plot.specshow(mask, 16000, hop=0.01, freqs=freqs, db=False, colorbar=False)
-    assert mesh.get_array().max() == pytest.approx(mask.max())
-    assert len(mesh.axes.figure.axes) == 1
+    mesh = plot.specshow(mask, 16000, hop=0.01, freqs=freqs, db=False, colorbar=False,
+                         cmap="gray_r", vmin=0, vmax=1)
+    np.testing.assert_allclose(mesh.get_array().reshape(mask.shape), mask)
+    times, drawn = _drawn_axes(mesh)
+    np.testing.assert_allclose(times, stft.times(30, 16000, hop=0.01))
+    assert np.all(np.diff(drawn) > 0) and len(mesh.axes.figure.axes) == 1
 
 
-def test_specshow_draws_into_a_given_axes(rng):
-    fig, (a, b) = plt.subplots(1, 2)
-    plot.specshow(np.abs(rng.standard_normal((65, 10))), 8000, hop_length=32, ax=b)
-    assert b.collections and not a.collections
+def test_specshow_bad_input_raises_clear_errors(rng):
+    S = np.ones((513, 7))
+    ok = dict(n_fft=1024, hop_length=256)
+    with pytest.raises(TypeError, match="hop_length must be an int"):
+        plot.specshow(S, 8000, n_fft=1024, hop_length=2.5)
+    with pytest.raises(ParameterError, match="n_fft=0"):
+        plot.specshow(S, 8000, n_fft=0)
+    with pytest.raises(ParameterError, match="fmax=0 Hz must be positive"):
+        plot.specshow(S, 8000, fmax=0, **ok)
+    with pytest.raises(ParameterError, match="fmax=-100"):
+        plot.specshow(S, 8000, fmax=-100, **ok)
+    with pytest.raises(ParameterError, match="vmin=0.0 must be below vmax=-10.0"):
+        plot.specshow(S, 8000, vmin=0, vmax=-10, **ok)
+    with pytest.raises(TypeError, match="vmin must be a number"):
+        plot.specshow(S, 8000, vmin="low", **ok)
+    with pytest.raises(ParameterError, match="cmap='magme'.*did you mean 'magma'"):
+        plot.specshow(S, 8000, cmap="magme", **ok)
+    with pytest.raises(TypeError, match="cmap must be"):
+        plot.specshow(S, 8000, cmap=3, **ok)
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        plot.specshow(S, 8000, ax="not an axes", **ok)
+    with pytest.raises(TypeError, match="center must be True or False"):
+        plot.specshow(S, 8000, center="no", **ok)
+    # the bins must agree with n_fft, and the message gives the n_fft that fits
+    with pytest.raises(ParameterError, match=r"513 frequency bins.*n_fft=1024 or n_fft=1025"):
+        plot.specshow(S, 8000)
+    with pytest.raises(ParameterError, match=r"n_fft=10 gives 6"):
+        plot.specshow(np.ones((5, 7)), 8000, n_fft=10, hop_length=5)
+    with pytest.raises(ParameterError, match=r"shape \(freq, frames\)"):
+        plot.specshow(np.ones((2, 5, 7)), 8000)
+    with pytest.raises(ParameterError, match="freq_scale"):
+        plot.specshow(S, 8000, freq_scale="bark", **ok)
+    with pytest.raises(ParameterError, match="non-finite"):
+        plot.specshow(np.full((513, 7), np.nan), 8000, **ok)
+    with pytest.raises(ParameterError, match="hop=0"):
+        plot.specshow(S, 8000, n_fft=1024, hop=0)
+    with pytest.raises(ParameterError, match="freqs must be 5 increasing"):
+        plot.specshow(np.ones((5, 7)), 8000, freqs=[1, 2, 3], hop_length=64)
+    with pytest.raises(ParameterError, match="sr"):
+        plot.specshow(S, -1, **ok)
+    with pytest.raises(TypeError, match="np.abs"):
+        plot.specshow(S * 1j, 8000, db=False, **ok)
+
+
+# ---------------------------------------------------------------------------
+# waveform
+# ---------------------------------------------------------------------------
 
 
 def test_waveform_time_axis_and_channels(rng):
@@ -69,60 +196,161 @@ def test_waveform_time_axis_and_channels(rng):
     assert lines[0].get_xdata()[-1] == pytest.approx(7999 / 8000)
     assert [line.get_label() for line in lines] == ["left", "right"]
     assert len(plot.waveform(y[0], 8000)) == 1
+    with pytest.raises(ParameterError, match="labels"):
+        plot.waveform(y, 8000, labels=["only one"])
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        plot.waveform(y, 8000, ax=object())
 
 
-def test_scores_bars_hold_the_values():
+# ---------------------------------------------------------------------------
+# scores
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def results():
+    rng = np.random.default_rng(0)
+    references = rng.standard_normal((2, 8000))
+    names = ["voice", "guitar"]
+    return {
+        "mixture": metrics.bss_eval(references, np.stack([references.sum(0)] * 2), 8000,
+                                    names=names),
+        "good": metrics.bss_eval(references, references + 0.1 * rng.standard_normal((2, 8000)),
+                                 8000, names=names),
+    }
+
+
+def _heights(containers):
+    return [[float(bar.get_height()) for bar in c] for c in containers]
+
+
+def test_scores_draws_a_dict_of_numbers():
     table = {"mixture": {"a": 0.5, "b": -0.5}, "oracle": {"a": 12.0, "b": 10.0}}
-    containers = plot.scores(table, metric="SDR", title="x")
-    heights = [[bar.get_height() for bar in c] for c in containers]
-    assert heights == [[0.5, -0.5], [12.0, 10.0]]
-    assert containers[0][0].axes.get_ylabel() == "SDR (dB)"
+    containers = plot.scores(table, metric="SI-SDR", title="x")
+    assert _heights(containers) == [[0.5, -0.5], [12.0, 10.0]]
+    ax = containers[0][0].axes
+    assert ax.get_ylabel() == "SI-SDR (dB)"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["mixture", "oracle"]
 
 
-def test_setup_style_sets_the_colour_map():
-    plot.setup_style()
-    assert matplotlib.rcParams["image.cmap"] == "magma"
+def test_scores_draws_the_result_objects_directly(results):
+    table = metrics.compare(results)
+    expected = [r.sdr for r in results.values()]
+    np.testing.assert_allclose(_heights(plot.scores(table)), expected)
+    np.testing.assert_allclose(_heights(plot.scores(results)), expected)
+    sir = plot.scores(table, metric="sir")
+    np.testing.assert_allclose(_heights(sir), [r.sir for r in results.values()])
+    assert sir[0][0].axes.get_ylabel() == "sir (dB)"
+    single = plot.scores(results["good"], metric="SAR")
+    np.testing.assert_allclose(_heights(single), [results["good"].sar])
+    labels = [t.get_text() for t in single[0][0].axes.get_xticklabels()]
+    assert labels == ["voice", "guitar"]
+    with pytest.raises(ParameterError, match="metric='SI-SDR' is not among"):
+        plot.scores(table, metric="SI-SDR")
 
 
-def test_bad_input_raises(rng):
-    with pytest.raises(ValueError, match=r"shape \(freq, frames\)"):
-        plot.specshow(np.ones((2, 5, 7)), 8000)
-    with pytest.raises(ValueError, match="freq_scale"):
-        plot.specshow(np.ones((5, 7)), 8000, freq_scale="bark")
-    with pytest.raises(ValueError, match="n_fft=10 gives 6 bins"):
-        plot.specshow(np.ones((5, 7)), 8000, n_fft=10)
-    with pytest.raises(ValueError, match="NaN"):
-        plot.specshow(np.full((5, 7), np.nan), 8000)
-    with pytest.raises(ValueError, match="hop=0"):
-        plot.specshow(np.ones((5, 7)), 8000, hop=0)
-    with pytest.raises(ValueError, match="freqs must be 5 increasing"):
-        plot.specshow(np.ones((5, 7)), 8000, freqs=[1, 2, 3])
-    with pytest.raises(ValueError, match="kind must be"):
-        plot.to_db(np.ones((2, 2)), kind="amplitude")
-    with pytest.raises(ValueError, match="sr"):
-        plot.specshow(np.ones((5, 7)), -1)
-    with pytest.raises(TypeError, match="non-empty dict"):
+def test_scores_leaves_a_gap_for_a_missing_score():
+    containers = plot.scores({"a": {"x": 1.0, "y": np.nan}, "b": {"x": 2.0}})
+    assert np.isnan(containers[0][1].get_height()) and np.isnan(containers[1][1].get_height())
+    texts = [t.get_text() for t in containers[0][0].axes.texts]
+    assert texts.count("n/a") == 2
+
+
+def test_scores_bad_input_raises_clear_errors(results):
+    with pytest.raises(ParameterError, match="empty"):
         plot.scores({})
-    with pytest.raises(ValueError, match="labels"):
-        plot.waveform(rng.standard_normal((2, 100)), 8000, labels=["only one"])
+    with pytest.raises(TypeError, match="ScoresTable"):
+        plot.scores([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"table\['m'\] must be a dict"):
+        plot.scores({"m": [1.0]})
+    with pytest.raises(TypeError, match=r"table\['m'\]\['voice'\] must be a number"):
+        plot.scores({"m": {"voice": "12 dB"}})
+    with pytest.raises(ParameterError, match=r"table\['m'\]\['voice'\]=inf is infinite"):
+        plot.scores({"m": {"voice": np.inf}})
+    with pytest.raises(TypeError, match="other rows are not"):
+        plot.scores({"good": results["good"], "m": {"voice": 1.0}})
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        plot.scores({"m": {"voice": 1.0}}, ax="not an axes")
 
 
-def test_nmf_panel_lines_up_the_factors(rng):
-    W = rng.uniform(size=(129, 4))
-    H = rng.uniform(size=(4, 50))
-    V = W @ H
-    axes = plot.nmf_panel(V, W, H, losses=np.geomspace(10, 1, 30), sr=8000, hop_length=64,
-                          title="t")
+# ---------------------------------------------------------------------------
+# nmf_panel
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fit():
+    rng = np.random.default_rng(0)
+    V = rng.uniform(size=(129, 4)) @ rng.uniform(size=(4, 50))
+    return V, nmf.nmf(V, 4, n_iter=35, loss_every=10, random_state=0)
+
+
+def test_nmf_panel_draws_the_loss_at_the_iterations_it_was_recorded(fit):
+    V, result = fit
+    axes = plot.nmf_panel(result, V=V)
+    line = axes["loss"].get_lines()[0]
+    np.testing.assert_array_equal(line.get_xdata(), [10, 20, 30, 35])
+    np.testing.assert_array_equal(line.get_ydata(), result.losses)
+    assert axes["loss"].get_yscale() == "log"
+
+
+def test_nmf_panel_axes_are_stft_times_and_frequencies_and_bases_count_from_0(fit):
+    V, result = fit
+    sr, n_fft, hop_length = 8000, 256, 64
+    axes = plot.nmf_panel(result, V=V, sr=sr, n_fft=n_fft, hop_length=hop_length, title="t")
     assert set(axes) == {"loss", "W", "H", "WH"}
-    assert axes["WH"].get_xlim() == pytest.approx((0, 50 * 64 / 8000))
+    times = stft.times(50, sr, hop_length=hop_length)
+    freqs = stft.frequencies(sr, n_fft=n_fft)
+    left, right, bottom, top = axes["WH"].get_images()[0].get_extent()
+    np.testing.assert_allclose(np.linspace(left, right, 51)[:-1] + (right - left) / 100, times)
+    np.testing.assert_allclose(np.linspace(bottom, top, 130)[:-1] + (top - bottom) / 258, freqs)
+    assert axes["W"].get_images()[0].get_extent()[:2] == [-0.5, 3.5]  # bases 0 .. 3
+    assert axes["H"].get_images()[0].get_extent()[2:] == [-0.5, 3.5]
     assert axes["W"].get_ylim() == axes["WH"].get_ylim()
     assert axes["H"].get_xlim() == axes["WH"].get_xlim()
-    assert axes["loss"].get_yscale() == "log"
-    image = axes["WH"].get_images()[0].get_array()
-    assert image.max() == pytest.approx(0.0, abs=1e-9) and image.min() >= -60 - 1e-9
-    with pytest.raises(ValueError, match="must have the shape of V"):
-        plot.nmf_panel(V[:, :10], W, H)
-    with pytest.raises(ValueError, match="non-negative"):
-        plot.nmf_panel(V, -W, H)
-    with pytest.raises(ValueError, match="hop_length"):
-        plot.nmf_panel(V, W, H, sr=8000)
+    image = axes["WH"].get_images()[0].get_array()  # 0 dB is the maximum of V
+    assert image.max() == pytest.approx(0.0, abs=0.1) and image.min() >= -60 - 1e-9
+    # the course default in seconds, at 22 050 Hz: 706 bins
+    W22 = np.ones((706, 2))
+    H22 = np.ones((2, 9))
+
+    class Fit:
+        W, H = W22, H22
+
+    axes = plot.nmf_panel(Fit(), sr=22050)
+    left, right, *_ = axes["WH"].get_images()[0].get_extent()
+    np.testing.assert_allclose((left + right) / 2, stft.times(9, 22050)[[0, -1]].mean())
+
+
+def test_nmf_panel_bad_input_raises_clear_errors(fit):
+    V, result = fit
+    with pytest.raises(ParameterError, match="n_fft=0"):
+        plot.nmf_panel(result, sr=8000, n_fft=0, hop_length=64)
+    with pytest.raises(ParameterError, match="hop_length=-64"):
+        plot.nmf_panel(result, sr=8000, n_fft=256, hop_length=-64)
+    with pytest.raises(TypeError, match="hop_length must be an int"):
+        plot.nmf_panel(result, sr=8000, n_fft=256, hop_length=2.5)
+    with pytest.raises(ParameterError, match=r"129 frequency bins.*n_fft=256 or n_fft=257"):
+        plot.nmf_panel(result, sr=8000, n_fft=512, hop_length=64)
+    with pytest.raises(ParameterError, match="give sr too"):
+        plot.nmf_panel(result, n_fft=256, hop_length=64)
+    with pytest.raises(TypeError, match="NMFResult"):
+        plot.nmf_panel(V)
+    with pytest.raises(ParameterError, match="V has shape"):
+        plot.nmf_panel(result, V=V[:, :10])
+    with pytest.raises(ParameterError, match="fmax=0"):
+        plot.nmf_panel(result, fmax=0)
+    with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
+        plot.nmf_panel(result, fig="figure")
+
+    class Negative:
+        W, H = -result.W, result.H
+
+    with pytest.raises(ParameterError, match="negative"):
+        plot.nmf_panel(Negative())
+
+    class NoIterations:
+        W, H, losses = result.W, result.H, result.losses
+
+    with pytest.raises(ParameterError, match="no loss_iterations"):
+        plot.nmf_panel(NoIterations())

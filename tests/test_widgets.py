@@ -1,4 +1,9 @@
-"""The STFT explorer: its update function, called headless, and the widget around it."""
+"""The STFT explorer: its update function, called headless, and the widget's own redraw.
+
+The widget tests set the controls as a student's slider would and read the status
+line the redraw writes, for whichever ipywidgets is installed (7.x on Colab, 8.x
+here); outside a kernel an error in the redraw is raised, not swallowed.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from course_lib import stft, widgets  # noqa: E402
+from course_lib import ParameterError, stft, widgets  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -26,26 +31,35 @@ def tone():
     return np.sin(2 * np.pi * 440 * t) * np.exp(-3 * t), sr
 
 
-@pytest.mark.parametrize(("frame_ms", "hop_fraction"), [(16, 0.5), (64, 0.25), (256, 1.0)])
-def test_update_reports_the_resolutions_of_the_stft_it_draws(tone, frame_ms, hop_fraction):
+# ---------------------------------------------------------------------------
+# the update function
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("frame", "hop"), [(0.016, 0.008), (0.064, 0.016), (0.2561, 0.2561)])
+def test_update_reports_and_draws_the_stft_of_frame_params(tone, frame, hop):
     y, sr = tone
-    info = widgets.stft_explorer_update(y, sr, frame_ms=frame_ms, hop_fraction=hop_fraction)
-    n_fft = round(frame_ms * 1e-3 * sr)
-    assert info["n_fft"] == n_fft
-    assert info["hop_length"] == round(n_fft * hop_fraction)
+    info = widgets.stft_explorer_update(y, sr, frame=frame, hop=hop)
+    n_fft, hop_length = stft.frame_params(sr, frame=frame, hop=hop)
+    assert (info["n_fft"], info["hop_length"]) == (n_fft, hop_length)
     assert info["frame_ms"] == pytest.approx(1e3 * n_fft / sr)
-    assert info["hop_ms"] == pytest.approx(1e3 * info["hop_length"] / sr)
+    assert info["hop_ms"] == pytest.approx(1e3 * hop_length / sr)
     assert info["bin_hz"] == pytest.approx(sr / n_fft)
-    assert info["shape"] == stft.stft(y, sr, n_fft=n_fft, hop_length=info["hop_length"]).shape
+    X = stft.stft(y, sr, n_fft=n_fft, hop_length=hop_length)
+    assert info["shape"] == X.shape
+    np.testing.assert_allclose(info["mesh"].get_array().reshape(X.shape).max(), 0.0)
+    corners = info["mesh"].get_coordinates()
+    centres = (corners[0, 1:, 0] + corners[0, :-1, 0]) / 2
+    np.testing.assert_allclose(centres, stft.times(X.shape[1], sr, hop_length=hop_length))
     assert f"{info['bin_hz']:.1f} Hz" in info["mesh"].axes.get_title()
 
 
-def test_longer_frames_give_finer_frequency_and_coarser_time(tone):
+def test_update_takes_samples_and_every_stft_keyword(tone):
     y, sr = tone
-    short = widgets.stft_explorer_update(y, sr, frame_ms=16)
-    long = widgets.stft_explorer_update(y, sr, frame_ms=128)
-    assert long["bin_hz"] < short["bin_hz"] and long["frame_ms"] > short["frame_ms"]
-    assert long["shape"][0] > short["shape"][0] and long["shape"][1] < short["shape"][1]
+    info = widgets.stft_explorer_update(y, sr, n_fft=255, hop_length=64, window="hamming",
+                                        center=False)
+    X = stft.stft(y, sr, n_fft=255, hop_length=64, window="hamming", center=False)
+    assert info["shape"] == X.shape and info["window"] == "hamming"
 
 
 def test_update_draws_into_the_given_axes(tone):
@@ -57,25 +71,101 @@ def test_update_draws_into_the_given_axes(tone):
 
 def test_update_rejects_bad_settings(tone):
     y, sr = tone
-    with pytest.raises(ValueError, match="hop_fraction=1.5 must be at most 1"):
-        widgets.stft_explorer_update(y, sr, hop_fraction=1.5)
-    with pytest.raises(ValueError, match="frame_ms=0"):
-        widgets.stft_explorer_update(y, sr, frame_ms=0)
-    with pytest.raises(ValueError, match="longer than the signal"):
-        widgets.stft_explorer_update(y[:100], sr, frame_ms=64)
-    with pytest.raises(ValueError, match="not a window"):
+    with pytest.raises(ParameterError, match="hop .* is longer than the frame"):
+        widgets.stft_explorer_update(y, sr, frame=0.016, hop=0.032)
+    with pytest.raises(ParameterError, match="frame=0"):
+        widgets.stft_explorer_update(y, sr, frame=0)
+    with pytest.raises(ParameterError, match="did you mean frame=0.064"):
+        widgets.stft_explorer_update(y, sr, frame=64)
+    with pytest.raises(TypeError, match="hop_length must be an int"):
+        widgets.stft_explorer_update(y, sr, n_fft=256, hop_length=2.5)
+    with pytest.raises(ParameterError, match="longer than the signal"):
+        widgets.stft_explorer_update(y[:100], sr)
+    with pytest.raises(ParameterError, match="not a window"):
         widgets.stft_explorer_update(y, sr, window="nonsense")
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(ParameterError, match="shape"):
         widgets.stft_explorer_update(np.stack([y, y]), sr)
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        widgets.stft_explorer_update(y, sr, ax="not an axes")
 
 
-def test_explorer_widget_builds_and_redraws(tone):
+# ---------------------------------------------------------------------------
+# the widget: its controls drive the same redraw a student's slider does
+# ---------------------------------------------------------------------------
+
+
+def _parts(box):
+    ipywidgets = pytest.importorskip("ipywidgets")
+    sliders, menus, status, out = box.children
+    assert isinstance(status, ipywidgets.HTML) and isinstance(out, ipywidgets.Output)
+    return (*sliders.children, *menus.children, status)
+
+
+def test_explorer_redraws_what_its_controls_say(tone):
     pytest.importorskip("ipywidgets")
     y, sr = tone
-    box = widgets.stft_explorer(y, sr, fmax=2000)
-    controls = [c for row in box.children[:2] for c in row.children]
-    assert [c.description for c in controls] == ["frame (ms)", "hop / frame", "window",
-                                                 "frequency"]
-    controls[0].value = 32.0  # moving a control redraws without raising
-    controls[2].value = "blackman"
-    assert controls[2].value == "blackman"
+    frame, hop, window, scale, status = _parts(widgets.stft_explorer(y, sr, fmax=2000))
+    assert [c.description for c in (frame, hop, window, scale)] == [
+        "frame (ms)", "hop / frame", "window", "frequency"]
+    # the course default: 64 ms and 32 ms at 8 kHz are 512 and 256 samples
+    assert "hann window" in status.value and "frame 64.0 ms (512 samples)" in status.value
+    assert "hop 32.0 ms (256 samples)" in status.value
+    frame.value = 32.0  # each assignment runs the widget's own redraw
+    assert "frame 32.0 ms (256 samples)" in status.value
+    assert "hop 16.0 ms (128 samples)" in status.value
+    assert "bins every 31.25 Hz" in status.value
+    hop.value = 0.25
+    assert "hop 8.0 ms (64 samples)" in status.value
+    window.value = "blackman"
+    assert "blackman window" in status.value
+    scale.value = "mel"
+    assert "cannot draw" not in status.value
+    expected = stft.stft(y, sr, n_fft=256, hop_length=64).shape
+    assert f"STFT of {expected[0]} bins x {expected[1]} frames" in status.value
+
+
+def test_explorer_explains_a_setting_the_clip_cannot_take(tone):
+    pytest.importorskip("ipywidgets")
+    y, sr = tone
+    frame, *_, status = _parts(widgets.stft_explorer(y[: sr // 5], sr))
+    frame.value = 512.0  # longer than the 200 ms clip
+    assert "cannot draw" in status.value and "longer than the signal" in status.value
+    frame.value = 64.0
+    assert "cannot draw" not in status.value and "frame 64.0 ms" in status.value
+
+
+def test_explorer_does_not_swallow_a_broken_update(tone, monkeypatch):
+    pytest.importorskip("ipywidgets")
+    y, sr = tone
+    frame, *_, status = _parts(widgets.stft_explorer(y, sr))
+
+    def broken(*args, **kwargs):
+        raise ValueError("operands could not be broadcast together")
+
+    monkeypatch.setattr(widgets, "stft_explorer_update", broken)
+    with pytest.raises(ValueError, match="broadcast"):
+        frame.value = 32.0
+
+    def rejects(*args, **kwargs):
+        raise ParameterError("n_fft=512 gives 257 bins but S has 129")
+
+    monkeypatch.setattr(widgets, "stft_explorer_update", rejects)
+    frame.value = 16.0
+    assert "cannot draw: n_fft=512 gives 257 bins" in status.value
+
+
+def test_explorer_rejects_bad_settings(tone):
+    pytest.importorskip("ipywidgets")
+    y, sr = tone
+    with pytest.raises(ParameterError, match="did you mean frame=0.064"):
+        widgets.stft_explorer(y, sr, frame=64)
+    with pytest.raises(ParameterError, match="outside the explorer's range 4 to 512 ms"):
+        widgets.stft_explorer(y, sr, frame=0.002, hop=0.001)
+    with pytest.raises(ParameterError, match="hop slider starts at 0.125"):
+        widgets.stft_explorer(y, sr, hop=0.004)
+    with pytest.raises(ParameterError, match="not in the explorer's menu"):
+        widgets.stft_explorer(y, sr, window="kaiser")
+    with pytest.raises(ParameterError, match="fmax=0 Hz"):
+        widgets.stft_explorer(y, sr, fmax=0)
+    with pytest.raises(ParameterError, match="shape"):
+        widgets.stft_explorer(np.stack([y, y]), sr)
