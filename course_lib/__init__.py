@@ -47,4 +47,4 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     # Tab completion lists the submodules before they are imported.
-    return sorted(set(globals()) | set(__all__))
+    return sorted(__all__)
