@@ -23,7 +23,8 @@ __version__ = "0.1.0"
 #: Where the course lives; the notebooks' Colab setup cell clones it from here.
 REPOSITORY_URL = "https://github.com/source-separation-course/course"
 
-_SUBMODULES = ("audio", "data", "stft", "masks", "metrics", "nmf", "plot", "widgets")
+_SUBMODULES = ("audio", "data", "stft", "features", "masks", "metrics", "nmf", "clustering", "plot",
+               "widgets")
 __all__ = [*_SUBMODULES, "ParameterError", "REPOSITORY_URL", "fast_mode", "__version__"]
 
 
