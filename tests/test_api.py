@@ -29,11 +29,12 @@ STFT_USERS = [
 
 
 #: Optional data arguments, positional on purpose: ``example.sources("piano_C4")``,
-#: ``verify_checksums("piano_notes")``, ``table.best("si_sdr")``.
+#: ``verify_checksums("piano_notes")``, ``table.best("si_sdr")``, ``mel_filterbank(sr, n_fft, 40)``.
 POSITIONAL_WITH_DEFAULT = {
     "data.Example.sources": {"names"},
     "data.verify_checksums": {"names"},
     "metrics.ScoresTable.best": {"metric"},
+    "features.mel_filterbank": {"n_mels"},  # as librosa.filters.mel(sr=, n_fft=, n_mels=)
 }
 
 
