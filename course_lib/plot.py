@@ -47,7 +47,17 @@ from ._validation import (
     check_spectrogram,
 )
 
-__all__ = ["setup_style", "specshow", "waveform", "scores", "to_db", "nmf_panel"]
+__all__ = [
+    "setup_style",
+    "specshow",
+    "waveform",
+    "scores",
+    "to_db",
+    "nmf_panel",
+    "columns_2d",
+    "simplex_points",
+    "selected_frames",
+]
 
 _FREQ_SCALES = ("linear", "log", "mel")
 
@@ -798,3 +808,352 @@ def nmf_panel(
     if title:
         fig.suptitle(title)
     return axes
+
+
+# ---------------------------------------------------------------------------
+# Separable NMF (04_snpa): columns as points, the hull of the selected ones
+# ---------------------------------------------------------------------------
+
+
+
+def _check_selected(selected, n: int, name: str = "selected") -> np.ndarray:
+    """Column indices (any int sequence, in the order chosen), distinct and in range."""
+    from ._validation import check_int
+
+    if selected is None:
+        return np.zeros(0, dtype=int)
+    if isinstance(selected, (str, bytes)) or not hasattr(selected, "__iter__"):
+        raise TypeError(f"{name} must be a sequence of column indices, got {_describe(selected)}")
+    indices = [check_int(j, f"{name}[{i}]", minimum=0, maximum=n - 1, unit="")
+               for i, j in enumerate(np.asarray(selected).tolist())]
+    if len(set(indices)) != len(indices):
+        raise ParameterError(f"{name}={indices} repeats a column; give each column once")
+    return np.asarray(indices, dtype=int)
+
+
+def _mark_selected(ax, points: np.ndarray, selected: np.ndarray, label: str,
+                   color: str = "C3"):
+    """Star markers on the selected points, numbered 1, 2, ... in the order chosen."""
+    if not isinstance(label, str):
+        raise TypeError(f"label must be a str, got {_describe(label)}")
+    marks = ax.scatter(points[0, selected], points[1, selected], s=160, marker="*",
+                       color=color, edgecolor="k", linewidth=0.5, zorder=4, label=label)
+    for order, j in enumerate(selected, start=1):
+        ax.annotate(str(order), points[:, j], xytext=(6, 6), textcoords="offset points",
+                    fontsize=10, fontweight="bold", color=color, zorder=5)
+    return marks
+
+
+def columns_2d(M, *, selected=None, hull: str | None = "convex", projection=None,
+               label: str = "selected (in the order chosen)", ax=None, title: str | None = None):
+    """The columns of a 2-row non-negative matrix as points in the plane.
+
+    Used in 04_snpa, §1 (the cone of a separable matrix) and §3 (what SPA and SNPA
+    project onto, and the residual each leaves).
+
+    Every column ``M[:, i]`` is a grey dot; the ``selected`` columns are stars
+    numbered in the order chosen. ``hull="convex"`` shades the convex hull of the
+    selected columns and the origin (what SNPA projects onto); ``hull="span"`` draws
+    the line through the origin along each selected column (what SPA projects onto,
+    one column at a time); ``hull="cone"`` shades the cone they span (what a
+    conical-hull method such as XRAY projects onto). ``projection`` draws an arrow
+    from each column to the point given for it, e.g. ``W @ H``: the residual.
+
+    Parameters
+    ----------
+    M : numpy.ndarray, shape (2, n)
+        Non-negative columns.
+    selected : sequence of int, optional
+        Indices of selected columns, in the order chosen.
+    hull : {"convex", "span", "cone", None}
+        What to draw around the selected columns.
+    projection : numpy.ndarray, shape (2, n), optional
+        Where each column is projected to (arrows where it moved).
+    label : str
+        The legend entry of the stars (say what they are: chosen by an algorithm, or
+        the planted columns).
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    dict of str to matplotlib artists
+        ``"points"`` always; ``"selected"``, ``"hull"`` and ``"arrows"`` when drawn.
+
+    Raises
+    ------
+    TypeError
+        ``M`` or ``projection`` not a real float matrix; ``selected`` not a sequence
+        of ints; ``ax`` not a matplotlib Axes.
+    ParameterError
+        ``M`` not of shape (2, n), negative or not finite; a selected index out of
+        range or repeated; an unknown ``hull``; ``projection`` of another shape.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> M = np.array([[1.0, 0.2, 0.5], [0.1, 1.0, 0.4]])
+    >>> artists = columns_2d(M, selected=[0, 1])
+    >>> sorted(artists)
+    ['hull', 'points', 'selected']
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Polygon
+
+    M = check_nonnegative_matrix(M, "M", allow_zero_matrix=True)
+    if M.shape[0] != 2:
+        raise ParameterError(f"M must have 2 rows (points in the plane), got shape {M.shape}")
+    selected = _check_selected(selected, M.shape[1])
+    if hull not in ("convex", "span", "cone", None):
+        raise ParameterError(f"hull must be 'convex', 'span', 'cone' or None, got {hull!r}")
+    ax = check_axes(ax)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.6, 4.2))
+    artists = {}
+    reach = 1.08 * float(M.max()) if M.max() > 0 else 1.0
+    W = M[:, selected]
+    if selected.size and hull == "convex":
+        angles = np.arctan2(W[1], W[0])
+        corners = np.c_[np.zeros(2), W[:, np.argsort(angles)]].T
+        # the edge shows the hull when it is flat (one column: the segment from 0 to it)
+        artists["hull"] = ax.add_patch(Polygon(corners, closed=True, facecolor=(0.12, 0.47, 0.71,
+                                                                                0.18),
+                                               edgecolor="C0", lw=1.2, label="conv(selected, 0)"))
+    elif selected.size and hull == "span":
+        lines = []
+        for w in W.T:
+            end = 2 * reach * w / np.linalg.norm(w)
+            lines += ax.plot([-end[0], end[0]], [-end[1], end[1]], "--", color="C0", lw=1)
+        lines[0].set_label("span of each selected column")
+        artists["hull"] = lines
+    elif selected.size and hull == "cone":
+        angles = np.arctan2(W[1], W[0])
+        low, high = W[:, np.argmin(angles)], W[:, np.argmax(angles)]
+        far = [2 * reach * v / np.linalg.norm(v) for v in (low, high)]
+        artists["hull"] = ax.add_patch(Polygon(np.array([[0, 0], far[0], far[1]]), closed=True,
+                                               alpha=0.12, color="C2", label="cone(selected)"))
+    if projection is not None:
+        P = check_spectrogram(projection, "projection", ndims=(2,))
+        if np.iscomplexobj(P) or P.shape != M.shape:
+            raise ParameterError(
+                f"projection must be a real array of the shape of M {M.shape}, one point per "
+                f"column, got {P.dtype} {P.shape}"
+            )
+        moved = np.linalg.norm(P - M, axis=0) > 1e-6 * reach    # rounding draws no arrow
+        if np.any(moved):
+            artists["arrows"] = ax.quiver(M[0, moved], M[1, moved], P[0, moved] - M[0, moved],
+                                          P[1, moved] - M[1, moved], angles="xy",
+                                          scale_units="xy", scale=1, color="C1", width=0.006,
+                                          zorder=3, label="residual (to the projection)")
+    artists["points"] = ax.scatter(M[0], M[1], s=18, color="0.35", zorder=3, label="columns of M")
+    if selected.size:
+        artists["selected"] = _mark_selected(ax, M, selected, label)
+    ax.scatter([0], [0], marker="+", color="k", s=60, zorder=3)
+    ax.set(xlim=(-0.05 * reach, reach), ylim=(-0.05 * reach, reach), aspect="equal",
+           xlabel="row 1", ylabel="row 2")
+    ax.legend(loc="upper right", fontsize=8)
+    if title:
+        ax.set_title(title)
+    return artists
+
+
+#: The corners of the triangle the 3-part simplex is drawn in (equilateral, side 1).
+_TRIANGLE = np.array([[0.0, 1.0, 0.5], [0.0, 0.0, np.sqrt(3) / 2]])
+
+
+def simplex_points(M, *, selected=None, corner_labels=None,
+                   label: str = "selected (in the order chosen)", ax=None,
+                   title: str | None = None):
+    """Columns of a 3-row non-negative matrix, scaled to sum 1, drawn in a triangle.
+
+    Used in 04_snpa, §1 (near-separable data in the simplex) and §4 (the greedy rule's
+    counter-example).
+
+    Dividing each column by its sum (``normalize="l1"`` of :mod:`course_lib.separable`)
+    puts it on the plane ``x + y + z = 1``, inside the triangle whose corners are the
+    three unit vectors; the figure shows that triangle flat (barycentric coordinates),
+    so a column is drawn nearer a corner the larger its share of that row. The columns
+    of ``W`` of a separable matrix are the corners of the polygon that holds all the
+    points. All-zero columns have no direction and are left out.
+
+    Parameters
+    ----------
+    M : numpy.ndarray, shape (3, n)
+        Non-negative columns, not all zero.
+    selected : sequence of int, optional
+        Indices of selected columns, in the order chosen (numbered stars).
+    corner_labels : sequence of 3 str, optional
+        Names of the three rows, written at the corners (``"row 1"`` ... by default).
+    label : str
+        The legend entry of the stars.
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    dict of str to matplotlib artists
+        ``"points"``, ``"triangle"``, and ``"selected"`` when given.
+
+    Raises
+    ------
+    TypeError
+        ``M`` not a real float matrix; ``selected`` not a sequence of ints; ``ax`` not
+        a matplotlib Axes.
+    ParameterError
+        ``M`` not of shape (3, n), negative, not finite or all zero; a selected
+        index out of range, repeated, or of an all-zero column; not 3 corner labels.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> artists = simplex_points(np.c_[np.eye(3), np.full(3, 1 / 3)], selected=[3])
+    >>> artists["points"].get_offsets()[3].round(3).tolist()      # the centre
+    [0.5, 0.289]
+    """
+    import matplotlib.pyplot as plt
+
+    M = check_nonnegative_matrix(M, "M")
+    if M.shape[0] != 3:
+        raise ParameterError(f"M must have 3 rows, got shape {M.shape}")
+    selected = _check_selected(selected, M.shape[1])
+    sums = M.sum(axis=0)
+    if np.any(sums[selected] == 0):
+        raise ParameterError("selected names an all-zero column, which has no place in the "
+                             "triangle")
+    if corner_labels is None:
+        corner_labels = ["row 1", "row 2", "row 3"]
+    if isinstance(corner_labels, str) or len(corner_labels) != 3:
+        raise ParameterError(f"corner_labels must be 3 names, one per row, got {corner_labels!r}")
+    ax = check_axes(ax)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.6, 4.2))
+    shares = M / np.where(sums > 0, sums, 1.0)
+    xy = _TRIANGLE @ shares
+    xy[:, sums == 0] = np.nan
+    triangle = ax.fill(_TRIANGLE[0], _TRIANGLE[1], facecolor="none", edgecolor="0.3", lw=1)[0]
+    artists = {"triangle": triangle}
+    artists["points"] = ax.scatter(xy[0], xy[1], s=18, color="0.35", zorder=3,
+                                   label="columns of M (scaled to sum 1)")
+    if selected.size:
+        artists["selected"] = _mark_selected(ax, xy, selected, label)
+    for corner, name, align in zip(_TRIANGLE.T, corner_labels, ("right", "left", "center"),
+                                   strict=True):
+        offset = (0, 24) if align == "center" else (-8 if align == "right" else 8, -14)
+        ax.annotate(str(name), corner, xytext=offset, textcoords="offset points",
+                    ha=align, va="center", fontsize=9)
+    ax.set(xlim=(-0.15, 1.15), ylim=(-0.3, 1.02), aspect="equal")
+    ax.axis("off")
+    ax.legend(loc="lower center", fontsize=8, ncol=2)
+    if title:
+        ax.set_title(title)
+    return artists
+
+
+def selected_frames(
+    activity,
+    indices,
+    sr,
+    *,
+    names=None,
+    frame: float = _stft.DEFAULT_FRAME,
+    hop: float = _stft.DEFAULT_HOP,
+    n_fft: int | None = None,
+    hop_length: int | None = None,
+    window="hann",
+    center: bool = True,
+    dynamic_range_db: float = 40.0,
+    ax=None,
+    title: str | None = None,
+):
+    """Which sources sound in the frames a separable NMF selected.
+
+    Used in 04_snpa, §5 (the frames SNPA and the greedy rule picked, against the true
+    parts).
+
+    ``activity`` holds the energy of each true source in each frame (e.g. the squared
+    magnitudes of its STFT summed over frequency); it is drawn in dB, one row per
+    source, with a floor ``dynamic_range_db`` below its maximum. Each selected frame
+    is a vertical line numbered in the order chosen: a frame that cuts through one
+    bright row only is a solo frame of that source.
+
+    Parameters
+    ----------
+    activity : numpy.ndarray, shape (sources, frames)
+        Non-negative energies.
+    indices : sequence of int
+        The selected frames (``SeparableResult.indices``), in the order chosen.
+        Indices beyond the last frame (columns appended to the spectrogram) are not
+        drawn.
+    sr : float
+        Sample rate in Hz.
+    names : sequence of str, optional
+        One label per source.
+    frame, hop, n_fft, hop_length, window, center
+        The STFT parameters of the spectrogram, as for :func:`course_lib.stft.stft`;
+        frames are drawn at their centres (see the module docstring).
+    dynamic_range_db : float
+        The floor, in dB below the maximum.
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    dict of str to matplotlib artists
+        ``"image"`` and ``"lines"`` (one per selected frame drawn).
+
+    Raises
+    ------
+    TypeError
+        ``activity`` not a real float matrix; ``indices`` not ints; ``ax`` not a
+        matplotlib Axes.
+    ParameterError
+        Negative or non-finite ``activity``; a negative or repeated index; a number of
+        names other than the sources; bad STFT parameters.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> energy = np.abs(np.random.default_rng(0).standard_normal((3, 40)))
+    >>> drawn = selected_frames(energy, [5, 20], 8000, n_fft=256, hop_length=128)
+    >>> [round(float(line.get_xdata()[0]), 3) for line in drawn["lines"]]
+    [0.08, 0.32]
+    """
+    import matplotlib.pyplot as plt
+
+    activity = check_nonnegative_matrix(activity, "activity", allow_zero_matrix=True)
+    n_sources, n_frames = activity.shape
+    if indices is None:
+        raise TypeError("indices must be a sequence of frame numbers, got None")
+    # indices past the last frame are allowed (appended columns) and not drawn
+    selected = _check_selected(indices, np.iinfo(np.int64).max, "indices")
+    sr = check_sample_rate(sr)
+    frame_times, _, _, hop_length = _stft_axes(sr, 0, n_frames, frame=frame, hop=hop,
+                                               n_fft=n_fft, hop_length=hop_length,
+                                               center=center, check_bins=False)
+    if names is None:
+        names = [f"source {k}" for k in range(n_sources)]
+    if isinstance(names, str) or len(names) != n_sources:
+        raise ParameterError(f"names must give one label per source ({n_sources}), got {names!r}")
+    check_positive(dynamic_range_db, "dynamic_range_db", unit="dB")
+    ax = check_axes(ax)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(11, 0.35 * n_sources + 1.6))
+    step = hop_length / sr
+    extent = (frame_times[0] - step / 2, frame_times[-1] + step / 2, n_sources - 0.5, -0.5)
+    image = ax.imshow(to_db(activity, kind="power", dynamic_range_db=dynamic_range_db),
+                      aspect="auto", interpolation="nearest", extent=extent, cmap="magma")
+    lines = []
+    for order, j in enumerate(selected, start=1):
+        if j >= n_frames:
+            continue
+        lines.append(ax.axvline(frame_times[j], color="c", lw=1.2))
+        ax.annotate(str(order), (frame_times[j], -0.5), xytext=(0, 2), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=9, color="k", annotation_clip=False)
+    ax.set_yticks(range(n_sources), [str(name) for name in names])
+    ax.set_xlabel("time (s)")
+    if title:
+        ax.set_title(title, pad=14)
+    return {"image": image, "lines": lines}

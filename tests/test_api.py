@@ -25,6 +25,7 @@ STFT_USERS = [
     ("nmf", "component_signals"),
     ("plot", "specshow"),
     ("plot", "nmf_panel"),
+    ("plot", "selected_frames"),
 ]
 
 
