@@ -659,7 +659,7 @@ def cluster_bases(
 def oracle_labels(W, H, stem_stfts, *, on_empty: str = "fill") -> np.ndarray:
     """Give each basis to the true source that carries most energy in its masked signal.
 
-    Used in 03_mfcc_clustering, §8 (oracle clustering: the best these bases can do).
+    Used in 03_mfcc_clustering, §1 (the labels we are after) and §8 (oracle clustering).
 
     The separation resynthesises basis ``m`` through the soft mask
     ``R_m = W_m H_m / (W H)`` (its share of the model in each bin), so the part of
