@@ -4,9 +4,10 @@ Shape conventions, used by every function here (they are librosa's):
 
 - mono audio ``(samples,)`` gives an STFT of shape ``(freq, frames)``;
 - multichannel audio ``(channels, samples)`` gives ``(channels, freq, frames)``;
-- ``freq = n_fft // 2 + 1``: the bins ``k = 0, ..., n_fft // 2`` from 0 Hz to
-  the Nyquist frequency ``sr / 2`` (the negative frequencies of a real signal
-  are the complex conjugates, and are not stored);
+- ``freq = n_fft // 2 + 1``: the bins ``k = 0, ..., n_fft // 2`` from 0 Hz up
+  to the Nyquist frequency ``sr / 2``, which only an even ``n_fft`` reaches (the
+  course default, 1411 samples at 22 050 Hz, stops at 11 017 Hz); the negative
+  frequencies of a real signal are the complex conjugates, and are not stored;
 - ``frames = 1 + (samples + 2 * (n_fft // 2) - n_fft) // hop_length`` with
   ``center=True`` (the default): ``1 + samples // hop_length`` for an even
   ``n_fft``, but ``1 + (samples - 1) // hop_length`` for an odd one such as the

@@ -77,10 +77,10 @@ def stft_explorer_update(
     -------
     dict
         ``n_fft`` and ``hop_length`` (samples), ``window`` and ``center`` (as given),
-        ``frame_ms`` and ``hop_ms`` (the
-        time resolution and the frame spacing, ms), ``bin_hz`` (the frequency
-        resolution, sr / n_fft in Hz), ``shape`` of the STFT ``(freq, frames)``, and
-        ``mesh`` (the image).
+        ``frame_ms`` and ``hop_ms`` (the time resolution and the frame spacing, ms),
+        ``bin_hz`` (the bin spacing, sr / n_fft in Hz: not the frequency resolution,
+        which is the width of the window's main lobe, two bins either side for Hann),
+        ``shape`` of the STFT ``(freq, frames)``, and ``mesh`` (the image).
 
     Raises
     ------
@@ -115,12 +115,13 @@ def stft_explorer_update(
 
 
 def _summary(info: dict) -> str:
-    """The explorer's status line: the resolutions of the STFT it draws."""
+    """The explorer's status line: frame, hop and bin spacing of the STFT it draws."""
     bins, frames = info["shape"]
     return (f"{_window_name(info['window'])} window; time resolution: frame "
             f"{info['frame_ms']:.1f} ms ({info['n_fft']} samples), hop {info['hop_ms']:.1f} ms "
-            f"({info['hop_length']} samples); frequency resolution: bins every "
-            f"{info['bin_hz']:.2f} Hz; STFT of {bins} bins x {frames} frames")
+            f"({info['hop_length']} samples); bins every {info['bin_hz']:.2f} Hz (the bin "
+            f"spacing: two partials need about a main lobe between them to be resolved); "
+            f"STFT of {bins} bins x {frames} frames")
 
 
 def stft_explorer(
@@ -140,8 +141,8 @@ def stft_explorer(
     Used in 01_stft, §3 (the time–frequency trade-off).
 
     Moving a control redraws the spectrogram through :func:`stft_explorer_update`
-    and states the time resolution (ms) and the frequency resolution (Hz) it gives
-    in a status line. A setting the signal cannot take (a frame longer than the
+    and states the frame and hop (ms) and the bin spacing (Hz) it gives in a status
+    line. A setting the signal cannot take (a frame longer than the
     clip) is explained in the status line instead of a figure; any other error is
     raised (shown as a traceback under the widget).
 
