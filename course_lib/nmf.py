@@ -512,6 +512,7 @@ def nmf(
     loss_every: int = 1,
     progress: bool = False,
     dtype=None,
+    time_limit: float | None = None,
 ) -> NMFResult:
     """Factorise ``V ≈ W @ H`` with multiplicative updates for a β-divergence.
 
@@ -570,6 +571,11 @@ def nmf(
         Show a progress bar.
     dtype : float32 or float64, optional
         Computation type; V's own float type by default.
+    time_limit : float, optional
+        Stop after the first iteration that ends this many seconds of wall-clock time
+        after the start (as :func:`nmf_gradient`'s ``time_limit``, so that a race gives
+        both methods the same budget, 02_nmf §7); the loss of the last iteration is
+        recorded whenever ``loss_every >= 1``.
 
     Returns
     -------
@@ -585,7 +591,7 @@ def nmf(
     ParameterError
         Negative, non-finite or all-zero V; a rank below 1; bad shapes of ``init`` or
         ``bases``; a negative ``random_state``; a dtype other than float32 / float64;
-        other bad settings.
+        a ``time_limit`` that is not positive; other bad settings.
 
     Warns
     -----
@@ -636,6 +642,8 @@ def nmf(
         check_positive(tol, "tol")
         if loss_every == 0:
             raise ParameterError("tol needs the loss: set loss_every >= 1")
+    if time_limit is not None:
+        check_positive(time_limit, "time_limit", unit="s")
     rng = check_random_state(random_state)
 
     if beta <= 0:  # IS: the divergence is undefined at 0
@@ -715,11 +723,14 @@ def nmf(
             _normalize(W, H, normalize)
             np.maximum(W, floor, out=W)
             np.maximum(H, floor, out=H)
-        if loss and (it % loss_every == 0 or it == n_iter):
+        out_of_time = time_limit is not None and time.perf_counter() - start >= time_limit
+        if loss and (it % loss_every == 0 or it == n_iter or out_of_time):
             loss_iterations.append(it)
             pending = True
         if bar is not None:
             bar.update()
+        if out_of_time:
+            break
     if pending:
         losses.append(loss(product()))
         times.append(time.perf_counter() - start)
@@ -754,6 +765,7 @@ def nmf_gradient(
     time_limit: float | None = None,
     loss_every: int = 1,
     progress: bool = False,
+    init="random",
 ) -> NMFResult:
     """NMF by Adam on ``log W`` and ``log H``: the gradient view, and why it is slow.
 
@@ -792,6 +804,11 @@ def nmf_gradient(
         (see :attr:`NMFResult.loss_iterations`); 0: never (``time_limit`` still works).
     progress : bool
         Show a progress bar.
+    init : "random" or (W0, H0)
+        The handout's start, ``log W`` and ``log H`` drawn from a standard normal
+        distribution (from ``random_state``), or given positive initial factors of
+        shapes (freq, rank) and (rank, frames), e.g. the start of another method in a
+        race (02_nmf, §7); they are not modified.
 
     Returns
     -------
@@ -807,7 +824,8 @@ def nmf_gradient(
         int; ``lr``, ``time_limit``, ``beta`` or ``random_state`` of a wrong type.
     ParameterError
         Negative, non-finite or all-zero V; a β other than KL or EU; a rank below 1;
-        a ``lr`` or ``time_limit`` that is not positive; a negative ``random_state``.
+        a ``lr`` or ``time_limit`` that is not positive; a negative ``random_state``;
+        initial factors of the wrong shape or with a zero (its log is -inf).
 
     Warns
     -----
@@ -834,8 +852,25 @@ def nmf_gradient(
         check_positive(time_limit, "time_limit", unit="s")
     rng = check_random_state(random_state)
 
-    A = rng.standard_normal((V.shape[0], rank))  # log W
-    B = rng.standard_normal((rank, V.shape[1]))  # log H
+    if isinstance(init, str) and init == "random":
+        A = rng.standard_normal((V.shape[0], rank))  # log W
+        B = rng.standard_normal((rank, V.shape[1]))  # log H
+    elif isinstance(init, (tuple, list)) and len(init) == 2:
+        W0 = check_nonnegative_matrix(init[0], "init[0] (W0)", dtype=np.float64)
+        H0 = check_nonnegative_matrix(init[1], "init[1] (H0)", dtype=np.float64)
+        if W0.shape != (V.shape[0], rank) or H0.shape != (rank, V.shape[1]):
+            raise ParameterError(
+                f"init=(W0, H0) must have shapes {(V.shape[0], rank)} and "
+                f"{(rank, V.shape[1])}, got {W0.shape} and {H0.shape}"
+            )
+        if np.any(W0 == 0) or np.any(H0 == 0):
+            raise ParameterError("init=(W0, H0) has a zero entry: Adam works on log W and "
+                                 "log H, so every entry must be positive")
+        A, B = np.log(W0), np.log(H0)
+    elif isinstance(init, str):
+        raise ParameterError(f"init must be 'random' or a pair (W0, H0), got {init!r}")
+    else:
+        raise TypeError(f"init must be 'random' or a pair (W0, H0), got {_describe(init)}")
     moments = [[np.zeros_like(A), np.zeros_like(A)], [np.zeros_like(B), np.zeros_like(B)]]
     b1, b2, eps = 0.9, 0.999, 1e-8
     loss = _Loss(V, beta)

@@ -54,6 +54,7 @@ __all__ = [
     "scores",
     "to_db",
     "nmf_panel",
+    "seed_spread",
     "columns_2d",
     "simplex_points",
     "selected_frames",
@@ -551,7 +552,12 @@ def scores(table, *, metric: str = "SDR", ax=None, title: str | None = None):
     -------
     list of matplotlib.container.BarContainer
         One container per method, one bar per source (sources in order of first
-        appearance); a legend names the methods.
+        appearance); a legend under the axes names the methods, in up to three
+        columns, so that it never takes the width of the chart. Each bar carries its
+        value, written upright when it fits the bar's width and turned a quarter
+        turn (in a smaller font if need be) when it does not, so that the labels of
+        neighbouring bars never overlap; on bars too narrow even for that (many
+        methods on a small axes) the values are left out.
 
     Raises
     ------
@@ -581,27 +587,69 @@ def scores(table, *, metric: str = "SDR", ax=None, title: str | None = None):
     if not sources:
         raise ParameterError("table holds no scores: every method's row is empty")
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(5.0, 1.6 * len(sources) + 2), 3.4))
+        _, ax = plt.subplots(figsize=(max(5.0, 1.1 * len(sources) * len(rows) + 2.5), 3.8))
     width = 0.8 / len(rows)
     x = np.arange(len(sources))
+    values = {method: np.array([row.get(s, np.nan) for s in sources])
+              for method, row in rows.items()}
+    texts = {method: [f"{v:.1f}" for v in row] for method, row in values.items()}
+    widest = max(len(t) for row in texts.values() for t in row)
+    bar_points = _bar_points(ax, bar_width=width, n_groups=len(sources))
+    upright = _text_points(widest) <= bar_points
+    # turned a quarter turn, a value is one line high: shrink the font to the bar, or
+    # leave the values out when even 5 points do not fit
+    fontsize = _VALUE_FONTSIZE if upright else min(_VALUE_FONTSIZE, bar_points / 1.25)
     containers = []
-    for i, (method, row) in enumerate(rows.items()):
-        values = np.array([row.get(s, np.nan) for s in sources])
-        bars = ax.bar(x + (i - (len(rows) - 1) / 2) * width, values, width, label=method)
-        ax.bar_label(bars, labels=[f"{v:.1f}" for v in values], fontsize=8, padding=2)
-        for bar, value in zip(bars, values, strict=True):
-            if np.isnan(value):  # a missing score: say so where the bar would start
+    for i, (method, row) in enumerate(values.items()):
+        bars = ax.bar(x + (i - (len(rows) - 1) / 2) * width, row, width, label=method)
+        if fontsize >= 5:
+            ax.bar_label(bars, labels=texts[method], fontsize=fontsize, padding=2,
+                         rotation=0 if upright else 90)
+        for bar, value in zip(bars, row, strict=True):
+            if np.isnan(value) and fontsize >= 5:  # a missing score: say so
                 ax.annotate("n/a", (bar.get_x() + bar.get_width() / 2, 0.0), ha="center",
-                            va="bottom", xytext=(0, 2), textcoords="offset points", fontsize=8)
+                            va="bottom", xytext=(0, 2), textcoords="offset points",
+                            fontsize=fontsize, rotation=0 if upright else 90)
         containers.append(bars)
     ax.axhline(0, color="0.3", lw=0.8)
     ax.set_xticks(x, [str(s) for s in sources])
+    ax.set_xlim(-0.5, len(sources) - 0.5)
     ax.set_ylabel(f"{metric} (dB)")
+    # room above the tallest bar (and below the lowest) for the value labels
+    finite = np.concatenate([row[np.isfinite(row)] for row in values.values()] + [np.zeros(1)])
+    low, high = float(finite.min()), float(finite.max())
+    span = max(high - low, 1.0)
+    label_inches = (2 + (_VALUE_FONTSIZE if upright else _text_points(widest))) / 72
+    axes_inches = ax.get_position().height * ax.figure.get_figheight() * 0.8
+    share = min(label_inches / axes_inches, 0.3)  # of the axes' height, per side
+    headroom = span * share / (1 - 2 * share)
+    ax.set_ylim(low - (headroom if low < 0 else 0.02 * span), high + headroom)
     if named:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=min(len(rows), 3),
+                  fontsize=9, handlelength=1.2, columnspacing=1.2)
     if title:
         ax.set_title(title)
     return containers
+
+
+#: Font size of the value written on each bar of :func:`scores`.
+_VALUE_FONTSIZE = 8
+
+
+def _bar_points(ax, *, bar_width: float, n_groups: int) -> float:
+    """The width in points of one bar of ``ax``.
+
+    The x axis holds ``n_groups`` groups of bars, one unit each, and a bar is
+    ``bar_width`` units wide. The axes' width comes from its place in the figure
+    (before the layout, which takes some of it for margins, hence the 0.85).
+    """
+    axes_inches = ax.get_position().width * ax.figure.get_figwidth() * 0.85
+    return 72 * axes_inches * bar_width / n_groups
+
+
+def _text_points(n_chars: int) -> float:
+    """The width in points of ``n_chars`` characters of the value font (0.6 em each)."""
+    return (n_chars + 0.5) * 0.6 * _VALUE_FONTSIZE
 
 
 def _nmf_factors(result, V):
@@ -668,10 +716,14 @@ def nmf_panel(
     upwards, one column per basis), the activations H along the top (one row per
     basis, time to the right) and the model ``W @ H`` as the large panel, where it
     lines up with both. Bases are numbered from 0, as the prints and players of the
-    notebooks number them. Each factor is shown in dB with a floor
-    ``dynamic_range_db`` below its maximum (the handout uses 60 dB); ``W @ H`` uses
-    the maximum of ``V`` (or its own) as 0 dB. The loss is drawn at the iterations it
-    was recorded at (``result.loss_iterations``: 10, 20, ... with ``loss_every=10``).
+    notebooks number them; with many bases only some are numbered (at most about one
+    tick per 0.3 inch of panel), so that the numbers never overlap. Each factor is
+    shown in dB with a floor ``dynamic_range_db`` below its maximum (the handout uses
+    60 dB), with a colour bar of its own (W's under it, H's and W @ H's to their
+    right); ``W @ H`` uses the maximum of ``V`` (or its own) as 0 dB. Every panel has
+    a y label. The loss is drawn at the iterations it was recorded at
+    (``result.loss_iterations``: 10, 20, ... with ``loss_every=10``), on a log scale
+    when it falls by a decade or more.
 
     Parameters
     ----------
@@ -698,12 +750,15 @@ def nmf_panel(
     loss_label : str
         y label of the loss curve.
     fig : matplotlib.figure.Figure, optional
-        An empty figure to draw into; a new one by default.
+        An empty figure to draw into; a new one by default. A figure without a
+        layout engine gets matplotlib's constrained layout, which keeps the panels
+        lined up when the colour bars take their room.
 
     Returns
     -------
     dict of str to matplotlib.axes.Axes
-        ``"loss"``, ``"W"``, ``"H"``, ``"WH"``.
+        ``"loss"``, ``"W"``, ``"H"``, ``"WH"``. Each image's colour bar is
+        ``axes[name].images[0].colorbar``.
 
     Raises
     ------
@@ -768,7 +823,9 @@ def nmf_panel(
     basis_extent = (-0.5, rank - 0.5)
 
     if fig is None:
-        fig = plt.figure(figsize=(11, 7))
+        fig = plt.figure(figsize=(11, 7), layout="constrained")
+    elif fig.get_layout_engine() is None:
+        fig.set_layout_engine("constrained")  # keeps W level with W @ H, H above it
     grid = GridSpec(5, 5, figure=fig)
     axes = {
         "loss": fig.add_subplot(grid[0, 0]),
@@ -779,28 +836,43 @@ def nmf_panel(
     model = W @ H
     peak = float(V.max()) if V is not None else float(model.max())
     ref = peak if peak > 0 else None
-    image = dict(aspect="auto", origin="lower", interpolation="nearest", cmap="magma")
-    axes["W"].imshow(to_db(W, dynamic_range_db=dynamic_range_db),
-                     extent=(*basis_extent, *f_extent), **image)
+    image = dict(aspect="auto", origin="lower", interpolation="nearest", cmap="magma",
+                 vmin=-dynamic_range_db, vmax=0.0)
+    w_image = axes["W"].imshow(to_db(W, dynamic_range_db=dynamic_range_db),
+                               extent=(*basis_extent, *f_extent), **image)
     axes["W"].set(xlabel="basis", ylabel=f_unit)
-    axes["W"].xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes["H"].imshow(to_db(H, dynamic_range_db=dynamic_range_db),
-                     extent=(*t_extent, *basis_extent), **image)
-    axes["H"].set(ylabel="basis")
-    axes["H"].yaxis.set_major_locator(MaxNLocator(integer=True))
+    w_inches = axes["W"].get_position().width * fig.get_figwidth()
+    axes["W"].xaxis.set_major_locator(
+        MaxNLocator(nbins=max(2, int(w_inches / 0.3)), integer=True, min_n_ticks=1))
+    h_image = axes["H"].imshow(to_db(H, dynamic_range_db=dynamic_range_db),
+                               extent=(*t_extent, *basis_extent), **image)
+    axes["H"].set(ylabel="basis", title="activations H")
+    h_inches = axes["H"].get_position().height * fig.get_figheight()
+    axes["H"].yaxis.set_major_locator(
+        MaxNLocator(nbins=max(2, int(h_inches / 0.25)), integer=True, min_n_ticks=1))
     axes["H"].tick_params(labelbottom=False)
-    mesh = axes["WH"].imshow(to_db(model, ref=ref, dynamic_range_db=dynamic_range_db),
-                             extent=(*t_extent, *f_extent), **image)
-    axes["WH"].set(xlabel=t_unit, title="W @ H")
-    axes["WH"].tick_params(labelleft=False)
+    model_db = to_db(model, ref=ref, dynamic_range_db=dynamic_range_db)
+    mesh = axes["WH"].imshow(model_db, extent=(*t_extent, *f_extent),
+                             **(image | {"vmax": max(0.0, float(model_db.max()))}))
+    axes["WH"].set(xlabel=t_unit, ylabel=f_unit, title="model W @ H")
     axes["WH"].set_xlim(*t_extent)
     axes["WH"].set_ylim(max(f_extent[0], 0.0) if sr is not None else f_extent[0],
                         fmax if fmax is not None else f_extent[1])
-    fig.colorbar(mesh, ax=axes["WH"], label="dB", pad=0.01)
+    fig.colorbar(mesh, ax=axes["WH"], label="dB re max V" if V is not None else "dB",
+                 pad=0.01)
+    fig.colorbar(h_image, ax=axes["H"], label="dB", pad=0.01)
+    fig.colorbar(w_image, ax=axes["W"], label="dB (bases W)", location="bottom",
+                 pad=0.02, aspect=12)
     if losses.size:
         axes["loss"].plot(iterations, losses, marker="." if losses.size < 30 else None)
-        if np.all(losses > 0):
+        if np.all(losses > 0) and losses.max() >= 10 * losses.min():
+            # log scale over a decade or more; no numbers on the minor ticks, which crowd
+            from matplotlib.ticker import NullFormatter
+
             axes["loss"].set_yscale("log")
+            axes["loss"].yaxis.set_minor_formatter(NullFormatter())
+        else:
+            axes["loss"].yaxis.set_major_locator(MaxNLocator(nbins=3))
     else:
         axes["loss"].text(0.5, 0.5, "no loss recorded\n(loss_every=0)", ha="center",
                           va="center", transform=axes["loss"].transAxes, fontsize=8)
@@ -808,6 +880,114 @@ def nmf_panel(
     if title:
         fig.suptitle(title)
     return axes
+
+
+def seed_spread(values, *, ylabel: str, ax=None, title: str | None = None,
+                integer: bool = False, log: bool = False):
+    """One result per seed for several methods: every seed a dot, the median a bar.
+
+    Used in 02_nmf, §5 to §7 (keys found over seeds, rank 8 against rank 9, the
+    race's final losses): the course's rule that an "A beats B" claim shows its
+    spread over seeds, drawn.
+
+    Each method gets one column; its values are dots, spread sideways a little when
+    several are equal (``integer=True`` counts: equal counts stack side by side so
+    that every seed stays visible), with a black bar at the median and the median
+    and range written above the column.
+
+    Parameters
+    ----------
+    values : dict of str to sequence of float
+        ``{method: [value of seed 0, value of seed 1, ...]}``; methods may have
+        different numbers of seeds. NaNs are left out.
+    ylabel : str
+        What the values are (with their unit).
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+    integer : bool
+        The values are counts: integer ticks, equal values side by side.
+    log : bool
+        A logarithmic y axis (positive values only).
+
+    Returns
+    -------
+    dict of str to matplotlib.collections.PathCollection
+        The dots of each method.
+
+    Raises
+    ------
+    TypeError
+        ``values`` not a dict of sequences of numbers; ``ax`` not a matplotlib Axes.
+    ParameterError
+        An empty dict, a method without a finite value, infinite values, or values
+        that are not positive with ``log=True``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> dots = seed_spread({"EU": [6, 7, 8], "KL": [7, 7, 6]}, ylabel="keys found",
+    ...                    integer=True)
+    >>> sorted(dots["KL"].get_offsets()[:, 1].tolist())
+    [6.0, 7.0, 7.0]
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    if not isinstance(values, dict):
+        raise TypeError(f"values must be a dict {{method: values per seed}}, got "
+                        f"{_describe(values)}")
+    if not values:
+        raise ParameterError("values is empty: give at least one method")
+    check_bool(integer, "integer")
+    check_bool(log, "log")
+    columns = {}
+    for method, row in values.items():
+        try:
+            array = np.asarray(row, dtype=np.float64).ravel()
+        except (TypeError, ValueError):
+            raise TypeError(f"values[{method!r}] must be a sequence of numbers, got "
+                            f"{_describe(row)}") from None
+        array = array[~np.isnan(array)]
+        if not array.size:
+            raise ParameterError(f"values[{method!r}] holds no number (empty or all NaN)")
+        if np.any(np.isinf(array)):
+            raise ParameterError(f"values[{method!r}] has an infinite value")
+        if log and np.any(array <= 0):
+            raise ParameterError(f"values[{method!r}] has a value <= 0, which log=True "
+                                 "cannot draw")
+        columns[str(method)] = array
+    ax = check_axes(ax)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(4.0, 1.3 * len(columns) + 1.5), 3.2))
+    dots = {}
+    for i, (method, array) in enumerate(columns.items()):
+        offsets = np.zeros(array.size)
+        for value in np.unique(array):  # equal values side by side, centred
+            same = np.flatnonzero(array == value)
+            offsets[same] = (np.arange(same.size) - (same.size - 1) / 2) * min(
+                0.06, 0.7 / max(same.size, 1))
+        dots[method] = ax.scatter(i + offsets, array, s=22, alpha=0.8, zorder=3)
+        median = float(np.median(array))
+        ax.plot([i - 0.3, i + 0.3], [median, median], color="k", lw=2, zorder=2)
+        spread = (f"{median:g} ({array.min():g}–{array.max():g})" if integer else
+                  f"{median:.3g} ({array.min():.3g}–{array.max():.3g})")
+        ax.annotate(f"median {spread}\n{array.size} seeds", (i, 1.0),
+                    xycoords=("data", "axes fraction"), xytext=(0, 3),
+                    textcoords="offset points", ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(range(len(columns)), list(columns))
+    ax.set_xlim(-0.6, len(columns) - 0.4)
+    if log:
+        ax.set_yscale("log")
+    if integer:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        low = min(a.min() for a in columns.values())
+        high = max(a.max() for a in columns.values())
+        ax.set_ylim(low - 0.6, high + 0.6)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, pad=28)
+    return dots
 
 
 # ---------------------------------------------------------------------------
@@ -1154,6 +1334,7 @@ def selected_frames(
                     ha="center", va="bottom", fontsize=9, color="k", annotation_clip=False)
     ax.set_yticks(range(n_sources), [str(name) for name in names])
     ax.set_xlabel("time (s)")
+    ax.set_ylabel("source")
     if title:
         ax.set_title(title, pad=14)
     return {"image": image, "lines": lines}

@@ -626,6 +626,42 @@ def test_tol_stops_early_and_only_when_the_decrease_is_small(rng):
     np.testing.assert_allclose(sparse.losses, full.losses[sparse.loss_iterations - 1], rtol=1e-12)
 
 
+def test_time_limit_stops_after_the_iteration_that_runs_out_and_records_its_loss(rng):
+    V = _low_rank(rng, 60, 80, 4)
+    full = nmf.nmf(V, 4, n_iter=400, random_state=0, loss_every=7)
+    start = time.perf_counter()
+    timed = nmf.nmf(V, 4, n_iter=10**7, random_state=0, time_limit=0.05, loss_every=7)
+    elapsed = time.perf_counter() - start
+    assert 1 <= timed.n_iter < 10**7 and elapsed < 2.0
+    assert timed.times[-1] >= 0.05  # it ran for the whole budget, then stopped
+    # the last loss is that of the returned factors, recorded off the loss_every grid
+    assert timed.loss_iterations[-1] == timed.n_iter
+    np.testing.assert_array_equal(timed.loss_iterations[:-1],
+                                  np.arange(7, timed.n_iter, 7)[: timed.losses.size - 1])
+    assert timed.losses[-1] == pytest.approx(
+        nmf.beta_divergence(V, timed.W @ timed.H, "KL"), rel=1e-9)
+    if timed.n_iter <= 400:  # the same path as without a limit, cut short
+        np.testing.assert_allclose(timed.losses[:-1], full.losses[: timed.losses.size - 1],
+                                   rtol=1e-12)
+    # a generous limit changes nothing
+    roomy = nmf.nmf(V, 4, n_iter=30, random_state=0, time_limit=60.0)
+    np.testing.assert_array_equal(roomy.W, nmf.nmf(V, 4, n_iter=30, random_state=0).W)
+    assert roomy.n_iter == 30
+    # without loss tracking it still stops
+    quiet = nmf.nmf(V, 4, n_iter=10**7, random_state=0, time_limit=0.02, loss_every=0)
+    assert quiet.n_iter < 10**7 and quiet.losses.size == 0
+
+
+@pytest.mark.parametrize("limit, error, match", [
+    (0.0, ParameterError, r"time_limit=0\.0"),
+    (-1.0, ParameterError, r"time_limit=-1\.0"),
+    ("1", TypeError, "time_limit"),
+])
+def test_time_limit_is_checked(rng, limit, error, match):
+    with pytest.raises(error, match=match):
+        nmf.nmf(_positive(rng, (6, 7)), 2, n_iter=5, time_limit=limit)
+
+
 def test_progress_bar_does_not_change_the_result(rng):
     V = _positive(rng, (8, 10))
     quiet = nmf.nmf(V, 2, n_iter=5, random_state=0)
@@ -862,6 +898,37 @@ def test_gradient_nmf_time_limit_stops_early(rng):
     assert 1 <= result.n_iter < 10**7
     assert result.losses.size == result.times.size == result.n_iter
     assert elapsed < 2.0
+
+
+def test_gradient_nmf_starts_from_given_factors_and_leaves_them_alone(rng):
+    V = _low_rank(rng, 12, 15, 2)
+    W0, H0 = _positive(rng, (12, 2)), _positive(rng, (2, 15))
+    copies = W0.copy(), H0.copy()
+    mu = nmf.nmf(V, 2, n_iter=1, init=(W0, H0))
+    adam = nmf.nmf_gradient(V, 2, lr=0.05, n_steps=4, init=(W0, H0))
+    assert adam.initial_loss == pytest.approx(mu.initial_loss, rel=1e-12)
+    W, H = _reference_adam(V, W0, H0, "KL", 0.05, 4)
+    np.testing.assert_allclose(adam.W, W, rtol=1e-6)
+    np.testing.assert_allclose(adam.H, H, rtol=1e-6)
+    np.testing.assert_array_equal(W0, copies[0])
+    np.testing.assert_array_equal(H0, copies[1])
+    # the default start is unchanged: standard-normal log-factors from random_state
+    start = np.random.default_rng(3)
+    A, B = start.standard_normal((12, 2)), start.standard_normal((2, 15))
+    drawn = nmf.nmf_gradient(V, 2, n_steps=1, random_state=3)
+    same = nmf.nmf_gradient(V, 2, n_steps=1, init=(np.exp(A), np.exp(B)))
+    np.testing.assert_allclose(drawn.W, same.W, rtol=1e-12)
+
+
+@pytest.mark.parametrize("init, error, match", [
+    ("nndsvd", ParameterError, "init must be 'random'"),
+    (3, TypeError, "init must be 'random'"),
+    ((np.ones((12, 3)), np.ones((3, 15))), ParameterError, "shapes"),
+    ((np.eye(12, 2) + 0.5 * np.eye(12, 2, k=-1), np.ones((2, 15))), ParameterError, "zero entry"),
+])
+def test_gradient_nmf_rejects_bad_initial_factors(rng, init, error, match):
+    with pytest.raises(error, match=match):
+        nmf.nmf_gradient(_positive(rng, (12, 15)), 2, n_steps=2, init=init)
 
 
 def test_gradient_nmf_rejects_other_betas(rng):

@@ -354,3 +354,138 @@ def test_nmf_panel_bad_input_raises_clear_errors(fit):
 
     with pytest.raises(ParameterError, match="no loss_iterations"):
         plot.nmf_panel(NoIterations())
+
+
+# ---------------------------------------------------------------------------
+# Figures a student can read: legends, labels that do not overlap, y labels
+# ---------------------------------------------------------------------------
+
+
+def _overlaps(texts) -> list[tuple[str, str]]:
+    """Pairs of drawn texts whose boxes overlap (the figure must have been drawn)."""
+    renderer = texts[0].figure.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts if t.get_text()]
+    return [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:]
+            if box_a.overlaps(box_b)]
+
+
+NOTEBOOK_SCORES = {
+    "mixture (no separation)": {"voice": 0.85, "guitar": -0.85},
+    "supervised NMF": {"voice": 9.58, "guitar": 9.24},
+    "oracle ratio mask": {"voice": 13.68, "guitar": 12.51},
+}
+
+
+@pytest.mark.parametrize("figsize", [None, (10, 3.6), (4.5, 3.0)])
+def test_scores_legend_sits_under_the_chart_and_values_never_overlap(figsize):
+    ax = None if figsize is None else plt.subplots(figsize=figsize)[1]
+    containers = plot.scores(NOTEBOOK_SCORES, ax=ax, title="t")
+    ax = containers[0][0].axes
+    fig = ax.figure
+    fig.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    axes_box = ax.get_window_extent()
+    assert legend.y1 <= axes_box.y0  # under the axes, not beside them
+    assert axes_box.width >= 0.75 * fig.bbox.width  # the chart keeps the width
+    values = [t for t in ax.texts if t.get_text() not in ("",)]
+    assert len(values) == 6
+    assert _overlaps(values) == []
+    for text in values:  # every value inside the axes, above or below its bar
+        box = text.get_window_extent()
+        assert axes_box.y0 - 1 <= box.y0 and box.y1 <= axes_box.y1 + 1, text.get_text()
+
+
+def test_scores_turns_the_values_only_when_they_do_not_fit():
+    wide = plot.scores({"a": {"x": 1.0}, "b": {"x": 2.0}})
+    assert all(t.get_rotation() == 0 for t in wide[0][0].axes.texts)
+    _, ax = plt.subplots(figsize=(5, 3))
+    many = {f"method {i}": {"x": -12.345 + i, "y": 3.0} for i in range(5)}
+    narrow = plot.scores(many, ax=ax)
+    texts = narrow[0][0].axes.texts
+    assert len(texts) == 10 and all(t.get_rotation() == 90 for t in texts)
+    ax.figure.canvas.draw()
+    assert _overlaps(list(texts)) == []
+    # too narrow even for that: no values rather than a pile of them
+    _, ax = plt.subplots(figsize=(2, 2))
+    crowded = plot.scores({f"m{i}": {"x": 1.0, "y": 2.0, "z": 3.0} for i in range(8)}, ax=ax)
+    texts = crowded[0][0].axes.texts
+    ax.figure.canvas.draw()
+    assert len(texts) == 0 or _overlaps(list(texts)) == []
+
+
+def test_nmf_panel_has_a_colour_bar_per_image_and_a_y_label_on_every_axis(fit):
+    V, result = fit
+    axes = plot.nmf_panel(result, V=V, sr=8000, n_fft=256, hop_length=64)
+    for name in ("W", "H", "WH"):
+        colorbar = axes[name].images[0].colorbar
+        assert colorbar is not None, name
+        assert "dB" in colorbar.ax.get_xlabel() + colorbar.ax.get_ylabel()
+    for name, ax in axes.items():
+        assert ax.get_ylabel(), f"axis {name} has no y label"
+    # W and H on one scale: 0 dB at their maximum, the floor at the bottom of the bar
+    assert axes["W"].images[0].get_clim() == (-60.0, 0.0)
+    assert axes["H"].images[0].get_clim() == (-60.0, 0.0)
+    fig = axes["W"].figure
+    fig.canvas.draw()
+    w, h, wh = (axes[k].get_window_extent() for k in ("W", "H", "WH"))
+    assert (w.y0, w.y1) == pytest.approx((wh.y0, wh.y1), abs=0.5)  # W lines up with W @ H
+    assert (h.x0, h.x1) == pytest.approx((wh.x0, wh.x1), abs=0.5)  # and H too
+
+
+@pytest.mark.parametrize("rank", [3, 8, 25, 40])
+def test_nmf_panel_basis_numbers_never_overlap(rank):
+    rng = np.random.default_rng(rank)
+    V = rng.uniform(size=(129, rank)) @ rng.uniform(size=(rank, 120))
+    result = nmf.nmf(V, rank, n_iter=3, random_state=0)
+    axes = plot.nmf_panel(result, V=V)
+    fig = axes["W"].figure
+    fig.canvas.draw()
+    for ax, ticks in ((axes["W"], axes["W"].get_xticklabels()),
+                      (axes["H"], axes["H"].get_yticklabels())):
+        shown = [t for t in ticks if t.get_text()
+                 and -0.5 <= float(t.get_text().replace("−", "-")) <= rank - 0.5]
+        assert len(shown) >= 2, [t.get_text() for t in ticks]
+        assert _overlaps(shown) == [], ax
+
+
+def test_seed_spread_draws_every_seed_and_the_median():
+    counts = {"EU": [6, 7, 8, 8, 6, 6], "KL": [7, 6, 6, 7, 7, 7], "IS": [3, np.nan, 5]}
+    dots = plot.seed_spread(counts, ylabel="keys found", integer=True, title="t")
+    assert list(dots) == ["EU", "KL", "IS"]
+    offsets = dots["EU"].get_offsets()
+    assert sorted(offsets[:, 1].tolist()) == [6, 6, 6, 7, 8, 8]
+    assert len({tuple(p) for p in offsets.tolist()}) == 6  # equal counts side by side
+    assert dots["IS"].get_offsets().shape == (2, 2)  # the NaN is left out
+    ax = dots["EU"].axes
+    assert ax.get_ylabel() == "keys found"
+    medians = [line.get_ydata()[0] for line in ax.get_lines()]
+    assert medians == [6.5, 7.0, 4.0]
+    assert "median 6.5 (6–8)" in ax.texts[0].get_text()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["EU", "KL", "IS"]
+    ax.figure.canvas.draw()
+    assert _overlaps(list(ax.texts)) == []
+    logged = plot.seed_spread({"a": [1e3, 1e5]}, ylabel="loss", log=True)
+    assert logged["a"].axes.get_yscale() == "log"
+
+
+def test_seed_spread_bad_input_raises_clear_errors():
+    with pytest.raises(TypeError, match="values must be a dict"):
+        plot.seed_spread([1, 2], ylabel="x")
+    with pytest.raises(ParameterError, match="empty"):
+        plot.seed_spread({}, ylabel="x")
+    with pytest.raises(ParameterError, match=r"values\['a'\] holds no number"):
+        plot.seed_spread({"a": [np.nan]}, ylabel="x")
+    with pytest.raises(ParameterError, match="infinite"):
+        plot.seed_spread({"a": [1.0, np.inf]}, ylabel="x")
+    with pytest.raises(ParameterError, match="log=True"):
+        plot.seed_spread({"a": [0.0, 1.0]}, ylabel="x", log=True)
+    with pytest.raises(TypeError, match=r"values\['a'\] must be a sequence of numbers"):
+        plot.seed_spread({"a": ["six"]}, ylabel="x")
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        plot.seed_spread({"a": [1.0]}, ylabel="x", ax="axes")
+
+
+def test_selected_frames_names_its_y_axis(rng):
+    drawn = plot.selected_frames(np.abs(rng.standard_normal((3, 40))), [5], 8000, n_fft=256,
+                                 hop_length=128)
+    assert drawn["image"].axes.get_ylabel() == "source"
