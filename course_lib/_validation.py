@@ -33,6 +33,9 @@ __all__ = [
     "check_sources",
     "check_spectrogram",
     "check_stem_stfts",
+    "check_complex_stft",
+    "check_stacked_spectrograms",
+    "check_callable",
 ]
 
 #: The largest array (in bytes) a ``course_lib`` function agrees to allocate. A request
@@ -457,3 +460,66 @@ def check_sources(x, name: str = "sources", *, min_samples: int = 1) -> np.ndarr
     if arr.dtype not in (np.float32, np.float64):
         arr = arr.astype(np.float64)
     return arr
+
+
+def check_complex_stft(X, name: str = "x", *, ndims=(2, 3)) -> np.ndarray:
+    """A finite *complex* STFT ``(freq, frames)`` or ``(channels, freq, frames)``.
+
+    As :func:`check_spectrogram`, and a real array (a magnitude, or an STFT whose
+    phase was dropped) is a ``TypeError``: Wiener filtering needs the mixture's phase.
+    Returns ``X`` itself when it is complex64 or complex128, else a complex128 copy.
+    """
+    arr = check_spectrogram(X, name, ndims=ndims)
+    if not np.iscomplexobj(arr):
+        raise TypeError(
+            f"{name} must be a complex STFT, got real dtype {arr.dtype}; pass the STFT itself "
+            "(course_lib.stft.stft), not its magnitude"
+        )
+    return arr
+
+
+def check_stacked_spectrograms(
+    X, name: str, *, nonnegative: bool = False, require_complex: bool = False
+) -> np.ndarray:
+    """Spectrograms stacked first, ``(sources, freq, frames)`` or ``(sources, channels, ...)``.
+
+    Parameters
+    ----------
+    X : array_like
+        The stack.
+    name : str
+        The argument name used in error messages.
+    nonnegative : bool
+        Require a real, non-negative stack (magnitudes or power spectrograms).
+    require_complex : bool
+        Require complex STFTs (a real stack is a ``TypeError``).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``X`` itself when it is float32/64 or complex64/128, else a float64 (or
+        complex128) copy.
+    """
+    arr = check_spectrogram(X, name, ndims=None, nonnegative=nonnegative)
+    if arr.ndim not in (3, 4):
+        raise ParameterError(
+            f"{name} must have shape (sources, freq, frames) or (sources, channels, freq, "
+            f"frames), got shape {arr.shape}; stack the sources first with np.stack"
+            + (" (one source: X[np.newaxis])" if arr.ndim == 2 else "")
+        )
+    if require_complex and not np.iscomplexobj(arr):
+        raise TypeError(
+            f"{name} must hold complex STFTs, got real dtype {arr.dtype}; give the estimates "
+            "with their phase (e.g. from course_lib.wiener.softmask)"
+        )
+    return arr
+
+
+def check_callable(value, name: str, *, allow_none: bool = True):
+    """Check that ``value`` is callable (or ``None`` when ``allow_none``); return it."""
+    if value is None and allow_none:
+        return None
+    if not callable(value):
+        hint = " or None" if allow_none else ""
+        raise TypeError(f"{name} must be a function{hint}, got {_describe(value)}")
+    return value
