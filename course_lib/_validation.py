@@ -36,6 +36,7 @@ __all__ = [
     "check_complex_stft",
     "check_stacked_spectrograms",
     "check_callable",
+    "check_player_capacity",
 ]
 
 #: The largest array (in bytes) a ``course_lib`` function agrees to allocate. A request
@@ -523,3 +524,29 @@ def check_callable(value, name: str, *, allow_none: bool = True):
         hint = " or None" if allow_none else ""
         raise TypeError(f"{name} must be a function{hint}, got {_describe(value)}")
     return value
+
+
+def check_player_capacity(audio, sr, name: str = "y", *, max_channels: int, max_rate: int) -> int:
+    """Check that an inline player's format holds ``audio`` at ``sr``; return the rate in Hz.
+
+    ``audio`` has passed :func:`check_audio` and ``sr`` :func:`check_sample_rate`. A player
+    plays whole hertz, so ``sr`` is rounded (22050.4 Hz plays at 22050 Hz); the rounded rate
+    must lie within ``[1, max_rate]`` and ``audio`` may have at most ``max_channels``
+    channels (FLAC, which :func:`course_lib.audio.play` embeds: 8 channels, 655 350 Hz).
+    """
+    channels = 1 if np.ndim(audio) == 1 else int(np.shape(audio)[0])
+    if channels > max_channels:
+        raise ParameterError(
+            f"{name} has {channels} channels, but an inline player embeds FLAC, which holds at "
+            f"most {max_channels}; listen to a few channels at a time (e.g. {name}[:2]) or mix "
+            "them down with audio.to_mono"
+        )
+    rate = int(round(sr))
+    if rate > max_rate:
+        raise ParameterError(
+            f"sr={sr} Hz is above {max_rate} Hz, the highest rate of FLAC, which the inline "
+            "players embed; resample first, e.g. audio.resample(y, sr, target_sr=48000)"
+        )
+    if rate < 1:
+        raise ParameterError(f"sr={sr} Hz rounds to {rate} Hz; a player needs at least 1 Hz")
+    return rate

@@ -7,9 +7,11 @@ and the errors for bad input.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import io
 import os
+import re
 import stat
 import struct
 import warnings
@@ -27,6 +29,7 @@ from course_lib.audio import (
     AudioGroup,
     AudioLoadError,
     Mixture,
+    Player,
     load,
     mix,
     normalize,
@@ -50,12 +53,6 @@ def db(ratio):
 
 def snr_db(target, interference):
     return 10 * np.log10(np.sum(target**2) / np.sum(interference**2))
-
-
-def decode(player):
-    """The samples an IPython Audio player holds, as (channels, samples)."""
-    data, _ = sf.read(io.BytesIO(player.data), always_2d=True)
-    return data.T
 
 
 # --- load and save ------------------------------------------------------------------------------
@@ -480,32 +477,86 @@ def test_mix_snr_property(seed, n_samples, channels, target_scale, interference_
 
 # --- play ---------------------------------------------------------------------------------------
 
-
-def test_play_mono_and_stereo():
-    from IPython.display import Audio
-
-    mono = sine(440, 800)
-    stereo = np.stack([mono, 0.5 * mono])
-    for y, channels in ((mono, 1), (stereo, 2)):
-        player = play(y, SR)
-        assert isinstance(player, Audio)
-        assert "<audio" in player._repr_html_()
-        decoded = decode(player)
-        assert decoded.shape == (channels, 800)
-        assert abs(np.max(np.abs(decoded)) - 1.0) < 1e-3  # normalised to full scale
+FLAC_SOURCE = re.compile(
+    r'<audio controls[^>]*><source src="data:audio/flac;base64,([A-Za-z0-9+/=]+)" '
+    r'type="audio/flac">'
+)
 
 
-def test_play_without_normalising_keeps_the_level(rng):
+def embedded(html_text):
+    """The FLAC files the data URIs of a page embed, in order."""
+    return [base64.b64decode(payload, validate=True) for payload in FLAC_SOURCE.findall(html_text)]
+
+
+def decode(player):
+    """The int16 samples a player's HTML embeds, as (channels, samples), read with soundfile."""
+    (flac,) = embedded(player._repr_html_())
+    assert flac == player.data
+    info = sf.info(io.BytesIO(flac))
+    assert (info.format, info.subtype) == ("FLAC", "PCM_16")
+    assert (info.samplerate, info.channels, info.frames) == (player.sr, player.channels,
+                                                             player.frames)
+    samples, sr = sf.read(io.BytesIO(flac), dtype="int16", always_2d=True)
+    assert sr == player.sr
+    return samples.T
+
+
+def pcm16(y, *, normalize):
+    """The 16-bit quantisation a player must hold: round(32767 * y / peak), as (channels, n)."""
+    y = np.atleast_2d(np.asarray(y, dtype=np.float64))
+    if normalize and np.any(y):
+        y = y / np.max(np.abs(y))
+    return np.round(y * 32767).astype(np.int16)
+
+
+@pytest.mark.parametrize("channels", [None, 2, 8], ids=["mono", "stereo", "eight"])
+def test_play_embeds_flac_that_decodes_to_the_exact_16_bit_samples(rng, channels):
+    shape = (1001,) if channels is None else (channels, 1001)
+    y = rng.uniform(-0.7, 0.7, size=shape)
+    player = play(y, SR)
+    assert isinstance(player, Player)
+    assert player.mimetype == "audio/flac"
+    assert (player.sr, player.channels, player.frames) == (SR, channels or 1, 1001)
+    assert player.data[:4] == b"fLaC"
+    page = player._repr_html_()
+    assert page.count("<audio controls") == 1 and page.count("</audio>") == 1
+    assert "audio/wav" not in page
+    decoded = decode(player)
+    expected = pcm16(y, normalize=True)
+    np.testing.assert_array_equal(decoded, expected)
+    assert np.max(np.abs(decoded)) == 32767  # normalised to full scale
+
+
+def test_play_rounds_to_the_nearest_16_bit_step():
+    # k / 32767 + 0.4 step rounds down, + 0.6 step rounds up (IPython truncated toward zero)
+    steps = np.array([1.0, 100.4, 100.6, -100.4, -100.6, 0.3, -0.3, -32767.0])
+    decoded = decode(play(steps / 32767, SR, normalize=False))
+    np.testing.assert_array_equal(decoded[0], [1, 100, 101, -100, -101, 0, 0, -32767])
+
+
+def test_play_float32_input_is_quantised_from_its_own_values(rng):
+    y = rng.uniform(-1, 1, 500).astype(np.float32)
+    np.testing.assert_array_equal(decode(play(y, SR)), pcm16(y, normalize=True))
+    np.testing.assert_array_equal(decode(play(y, SR, normalize=False)), pcm16(y, normalize=False))
+
+
+def test_play_without_normalising_keeps_the_level():
     y = np.stack([sine(440, 800, amplitude=0.5), sine(440, 800, amplitude=0.125)])
     decoded = decode(play(y, SR, normalize=False))
-    np.testing.assert_allclose(decoded, y, atol=1e-4)
+    np.testing.assert_array_equal(decoded, pcm16(y, normalize=False))
+    assert np.max(np.abs(decoded[0])) == round(0.5 * 32767)
+    assert np.max(np.abs(decoded[1])) == round(0.125 * 32767)
+    # normalising scales both channels by one gain, the peak of the whole clip
+    normalised = decode(play(y, SR))
+    assert np.max(np.abs(normalised[0])) == 32767
+    assert np.max(np.abs(normalised[1])) == round(0.25 * 32767)
 
 
 def test_play_silence_plays_silence_without_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         decoded = decode(play(np.zeros(100), SR))
-    np.testing.assert_array_equal(decoded, 0.0)
+    np.testing.assert_array_equal(decoded, np.zeros((1, 100), dtype=np.int16))
 
 
 def test_play_leaves_y_untouched(rng):
@@ -513,6 +564,28 @@ def test_play_leaves_y_untouched(rng):
     before = y.copy()
     play(y, SR)
     np.testing.assert_array_equal(y, before)
+
+
+def test_play_rounds_a_fractional_rate_and_takes_the_extremes_of_flac():
+    assert play(np.ones(10), 22050.4).sr == 22050
+    assert play(np.ones(10), 8000.0).sr == 8000
+    assert decode(play(np.ones(10), 1)).shape == (1, 10)
+    assert play(np.ones(10), 655_350).sr == 655_350
+
+
+def test_a_flac_player_is_smaller_than_the_wav_it_replaces():
+    y = sine(440, 8 * SR)  # 8 s of a tone; IPython's WAV: a 44-byte header + 2 bytes a sample
+    wav_bytes = 44 + 2 * y.size
+    player = play(y, SR)
+    assert len(player.data) < wav_bytes / 2
+    assert len(player._repr_html_()) < 4 / 3 * wav_bytes / 2 + 200  # base64 costs 4/3
+
+
+def test_player_repr_says_what_it_holds():
+    assert repr(play(np.zeros((2, 16000)), 16000)).startswith(
+        "Player(2 channels, 1 s at 16000 Hz; 16-bit FLAC, "
+    )
+    assert "mono, 0.5 s at 8000 Hz" in repr(play(np.zeros(4000), SR))
 
 
 @pytest.mark.parametrize(
@@ -526,6 +599,11 @@ def test_play_leaves_y_untouched(rng):
         (np.zeros(10, dtype=np.int16), SR, {}, TypeError, "integer dtype"),
         (np.zeros(10, dtype=complex), SR, {}, TypeError, "complex"),
         (np.zeros((10, 2)), SR, {}, ParameterError, "transpose"),
+        (np.zeros((9, 100)), SR, {}, ParameterError,
+         r"y has 9 channels, but an inline player embeds FLAC, which holds at most 8.*y\[:2\]"),
+        (np.zeros(10), 655_351, {}, ParameterError,
+         r"sr=655351 Hz is above 655350 Hz, the highest rate of FLAC.*resample"),
+        (np.zeros(10), 0.4, {}, ParameterError, r"sr=0\.4 Hz rounds to 0 Hz"),
     ],
 )
 def test_play_rejects_bad_input(y, sr, kwargs, error, message):
@@ -547,10 +625,13 @@ def test_play_group_keeps_relative_levels(rng):
     assert abs(db(np.max(np.abs(group.clips[0]))) - (-1.0)) < 1e-9
     for clip, original in zip(group.clips, clips.values(), strict=True):
         np.testing.assert_allclose(clip, group.gain * original, rtol=1e-12)
-    # The players hold the same levels (16-bit PCM inside).
-    peaks = [np.max(np.abs(decode(player))) for player in group.players]
-    assert abs(peaks[1] / peaks[0] - 0.5) < 1e-3
-    assert abs(peaks[0] - 10 ** (-1 / 20)) < 1e-3
+    # The players hold the scaled clips, not normalised one by one: 16-bit PCM of gain * clip.
+    for player, original in zip(group.players, clips.values(), strict=True):
+        assert isinstance(player, Player)
+        np.testing.assert_array_equal(decode(player), pcm16(group.gain * original, normalize=False))
+    peaks = [int(np.max(np.abs(decode(player)))) for player in group.players]
+    assert peaks[0] == round(32767 * 10 ** (-1 / 20))
+    assert abs(peaks[1] / peaks[0] - 0.5) < 1e-4
     for label, clip in clips.items():
         np.testing.assert_array_equal(clip, before[label])
 
@@ -566,6 +647,7 @@ def test_play_group_default_peak_is_just_below_full_scale(rng):
 def test_play_group_full_scale_peak_does_not_overflow(rng):
     group = play_group([rng.uniform(-3, 3, 1000)], SR, peak_db=0.0)
     assert np.max(np.abs(group.clips[0])) <= 1.0
+    assert np.max(np.abs(decode(group.players[0]))) == 32767
 
 
 def test_play_group_html_has_one_player_per_clip_and_escaped_labels():
@@ -579,6 +661,13 @@ def test_play_group_html_has_one_player_per_clip_and_escaped_labels():
     assert "stereo &amp; co" in page
     assert "display:flex" in page
     assert "mixture" in repr(group)
+    # the page embeds each clip as FLAC, in order, at the group's one gain
+    files = embedded(page)
+    assert files == [player.data for player in group.players]
+    for flac, clip in zip(files, clips, strict=True):
+        samples, sr = sf.read(io.BytesIO(flac), dtype="int16", always_2d=True)
+        assert sr == SR
+        np.testing.assert_array_equal(samples.T, pcm16(group.gain * clip, normalize=False))
 
 
 @pytest.mark.parametrize(
@@ -596,6 +685,8 @@ def test_play_group_html_has_one_player_per_clip_and_escaped_labels():
         ([np.ones(10, dtype=int)], {}, TypeError, "integer dtype"),
         ([np.ones(10)], {"peak_db": 1.0}, ParameterError, "peak_db=1.0 dBFS must be at most 0"),
         ([np.ones(10)], {"peak_db": np.nan}, ParameterError, "must be a finite"),
+        ({"mix": np.ones(100), "array": np.ones((9, 100))}, {}, ParameterError,
+         r"clips\['array'\] has 9 channels, .*at most 8"),
     ],
 )
 def test_play_group_rejects_bad_input(clips, kwargs, error, message):
@@ -610,11 +701,17 @@ def test_play_group_rejects_bad_input(clips, kwargs, error, message):
         (-1, ParameterError, "sr=-1 Hz must be a positive"),
         ("8000", TypeError, "sr must be a number"),
         (None, TypeError, "sr must be a number"),
+        (700_000, ParameterError, "sr=700000 Hz is above 655350 Hz"),
     ],
 )
 def test_play_group_rejects_bad_sample_rate(sr, error, message):
     with pytest.raises(error, match=message):
         play_group([np.ones(10)], sr)
+
+
+def test_play_group_plays_a_fractional_rate_rounded_and_keeps_it():
+    group = play_group([np.ones(10)], 8000.4)
+    assert group.sr == 8000.4 and group.players[0].sr == 8000
 
 
 # --- Mixture ------------------------------------------------------------------------------------
@@ -843,10 +940,10 @@ def test_a_gain_that_overflows_is_an_error_not_inf_or_nan(call, message):
 def test_play_and_play_group_never_hold_nan():
     tiny = np.array([5e-324, -5e-324, 0.0, 1e-310])
     decoded = decode(play(tiny, SR))
-    assert np.all(np.isfinite(decoded)) and np.max(np.abs(decoded)) > 0.99
+    np.testing.assert_array_equal(decoded, [[0, 0, 0, 32767]])  # normalised by its peak
     group = play_group([np.full(10, 1.0), tiny], SR, peak_db=-200.0)  # the quiet clip underflows
     assert all(np.all(np.isfinite(clip)) for clip in group.clips)
-    assert np.all(np.isfinite(decode(group.players[1])))
+    np.testing.assert_array_equal(decode(group.players[1]), 0)  # far below one 16-bit step
     assert np.isfinite(group.gain) and group.gain > 0
     assert "-200.00 dB" in repr(group)
 
