@@ -209,7 +209,7 @@ def _check_channels(channels) -> tuple[int, ...]:
 def parameter_count(channels="cpu") -> int:
     """The number of trainable parameters of a :class:`UNet`, computed without torch.
 
-    Used in 06_unet, §3 (the size of the model).
+    Used in 06_unet, §5 (the size of the model).
 
     Each 5x5 (transposed) convolution has ``25 * in * out`` weights and ``out``
     biases; each batch normalisation a scale and a shift per channel.
@@ -254,7 +254,7 @@ def _unet_class():
     class UNet(nn.Module):
         """The U-Net of Jansson et al. (2017) for singing-voice separation: the network only.
 
-        Used in 06_unet, §3 (the architecture) and §4 to §7 (training and separating).
+        Used in 06_unet, §5 (the architecture), §6 (training) and §7 to §10 (separating).
 
         The input is a normalised magnitude spectrogram patch, ``(batch, 1, 512,
         frames)``; the output is a soft mask of the same shape, in [0, 1], for the
@@ -390,7 +390,7 @@ def _check_model(model):
 def set_seed(seed: int) -> None:
     """Seed Python's ``random``, numpy's global generator and torch (CPU and CUDA).
 
-    Used in 06_unet, §5 (a reproducible training run).
+    Used in 06_unet, §6 (a reproducible training run).
 
     Parameters
     ----------
@@ -460,7 +460,7 @@ def _stft(y: np.ndarray) -> np.ndarray:
 class MixtureDataset:
     """Random training patches, remixed on the fly: mixture magnitude and lead magnitude.
 
-    Used in 06_unet, §4 (the training data).
+    Used in 06_unet, §6 (the training data).
 
     The STFTs of each song's two stems are computed once and kept in memory; a patch
     is then a weighted sum of stem STFTs, which equals the STFT of the weighted sum
@@ -617,7 +617,7 @@ def _validation_patches(songs, patch_frames: int) -> tuple[np.ndarray, np.ndarra
 class TrainingResult:
     """What :func:`train` returns: the trained model and its loss history.
 
-    Used in 06_unet, §5 (the loss curves).
+    Used in 06_unet, §6 (the loss curves).
 
     Attributes
     ----------
@@ -704,7 +704,7 @@ def train(
 ) -> TrainingResult:
     """Train a :class:`UNet` with Adam on the L1 loss of the masked mixture.
 
-    Used in 06_unet, §5 (training) and by ``scripts/train_unet.py`` (the shipped model).
+    Used in 06_unet, §6 (training) and by ``scripts/train_unet.py`` (the shipped model).
 
     The loss of Jansson et al. [1]_ is ``|| f(X) * X - Y ||_{1,1}``: the network's mask
     ``f(X)`` times the mixture magnitude ``X`` against the lead's magnitude ``Y``,
@@ -887,7 +887,7 @@ def predict_mask(model, mixture_stft, *, chunk_frames: int | None = PATCH_FRAMES
                  batch_size: int = 4) -> np.ndarray:
     """The U-Net's soft mask for the lead, over a whole recording.
 
-    Used in 06_unet, §6 (what the network hears) and by :func:`separate`.
+    Used in 06_unet, §7 (what the network hears) and by :func:`separate`.
 
     The magnitude ``|X|`` of the lower 512 bins is divided by its maximum over the
     whole recording, padded with zero frames to a multiple of 64, and passed through
@@ -979,7 +979,7 @@ def predict_mask(model, mixture_stft, *, chunk_frames: int | None = PATCH_FRAMES
 class Separation:
     """The lead and the accompaniment separated by :func:`separate`, at :data:`SR` Hz.
 
-    Unpacks as ``lead, accompaniment = separate(...)``. Used in 06_unet, §6 and §7.
+    Unpacks as ``lead, accompaniment = separate(...)``. Used in 06_unet, §7, §8 and §10.
 
     Attributes
     ----------
@@ -1031,7 +1031,7 @@ def separate(
 ) -> Separation:
     """Separate the lead (voice) from the accompaniment of a recording with a U-Net.
 
-    Used in 06_unet, §6 (separating the test songs) and §7 (your own recording).
+    Used in 06_unet, §7 (two test songs), §8 (Griffin-Lim) and §10 (your own recording).
 
     1. The mixture is downmixed to mono and resampled to 8192 Hz when needed (each
        with a warning); the results are at 8192 Hz, the model's rate.
@@ -1165,7 +1165,7 @@ def separate(
 class Pretrained:
     """The shipped U-Net with what made it. Returned by :func:`load_pretrained`.
 
-    Used in 06_unet, §5 (its training curves) and §6 (separating with it).
+    Used in 06_unet, §6 (its training curves) and §7 (separating with it).
 
     Attributes
     ----------
@@ -1208,7 +1208,7 @@ class Pretrained:
 def load_pretrained(name: str = "cpu", *, models_dir=None) -> Pretrained:
     """The U-Net shipped in ``data/models/``, with its configuration and training log.
 
-    Used in 06_unet, §5 and §6.
+    Used in 06_unet, §6 and §7.
 
     Parameters
     ----------
