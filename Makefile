@@ -3,6 +3,7 @@
 #   make lab    JupyterLab on notebooks/ (installs the course with its lab and unet extras)
 #   make test   the whole test suite, notebooks included (adds the dev extra)
 #   make html   execute every notebook and write build/html/
+#   make homework  Otter Assign: the student notebooks in notebooks/homework/ and their autograders
 #   make data   render data/ again from MIDI (needs fluidsynth and fluidr3mono-gm-soundfont)
 #   make lint   ruff
 #   make bench  the benchmarks
@@ -17,7 +18,7 @@ PY        := $(VENV)/bin/python
 LAB_STAMP := $(VENV)/.course-lab
 DEV_STAMP := $(VENV)/.course-installed
 
-.PHONY: install lab test html data lint bench train-unet clean
+.PHONY: install lab test html data lint bench train-unet clean homework
 
 # A .venv without a working python and pip (what a failed `python3 -m venv` leaves behind, e.g.
 # on Ubuntu without python3-venv) or with a Python older than 3.10 is created again: its rule
@@ -71,6 +72,13 @@ html: $(DEV_STAMP)
 	mkdir -p build/html
 	env -u COURSE_FAST $(VENV)/bin/jupyter nbconvert --to html --execute \
 	    --ExecutePreprocessor.timeout=1800 --output-dir build/html notebooks/[0-9][0-9]_*.ipynb
+
+# The homework: Otter Assign turns each master notebook in notebooks/homework/source/ into the
+# student notebook (committed, no outputs) and its public tests, and checks the solutions pass;
+# the autograder zips go to build/homework/ (notebooks/homework/grade.py grades with them).
+# otter-grader comes with the dev extra (and the homework extra, for a student's own machine).
+homework: $(DEV_STAMP)
+	$(PY) notebooks/homework/build.py
 
 data: $(DEV_STAMP)
 	$(PY) data/render.py

@@ -24,7 +24,7 @@ __version__ = "0.1.0"
 REPOSITORY_URL = "https://github.com/source-separation-course/course"
 
 _SUBMODULES = ("audio", "data", "stft", "features", "masks", "metrics", "nmf", "clustering", "plot",
-               "separable", "wiener", "unet", "widgets")
+               "separable", "wiener", "unet", "widgets", "checks")
 __all__ = [*_SUBMODULES, "ParameterError", "REPOSITORY_URL", "fast_mode", "__version__"]
 
 
