@@ -2,7 +2,7 @@
 # what it needs; `make clean` removes it.
 #   make lab    JupyterLab on notebooks/ (installs the course with its lab and unet extras)
 #   make test   the whole test suite, notebooks included (adds the dev extra)
-#   make html   execute every notebook and write build/html/
+#   make html   the course website in build/html/: every notebook executed, readable offline
 #   make homework  Otter Assign: the student notebooks in notebooks/homework/ and their autograders
 #   make data   render data/ again from MIDI (needs fluidsynth and fluidr3mono-gm-soundfont)
 #   make lint   ruff
@@ -66,12 +66,12 @@ lab: $(LAB_STAMP)
 test: $(DEV_STAMP)
 	$(PY) -m pytest
 
-# Every lecture notebook executed in full (not COURSE_FAST) to build/html/NN_name.html, with its
-# figures and audio players embedded.
+# The course website in build/html/ (scripts/build_site.py): index.html, the course map, and
+# every lecture and homework notebook executed in full (not COURSE_FAST), with its figures,
+# audio players (media/) and equations (a local MathJax: apt install libjs-mathjax), readable
+# offline from file://. FAST=1 builds it in fast mode, as the tests do (about 3 min, not 6).
 html: $(DEV_STAMP)
-	mkdir -p build/html
-	env -u COURSE_FAST $(VENV)/bin/jupyter nbconvert --to html --execute \
-	    --ExecutePreprocessor.timeout=1800 --output-dir build/html notebooks/[0-9][0-9]_*.ipynb
+	$(PY) scripts/build_site.py --out build/html $(if $(FAST),--fast)
 
 # The homework: Otter Assign turns each master notebook in notebooks/homework/source/ into the
 # student notebook (committed, no outputs) and its public tests, and checks the solutions pass;
