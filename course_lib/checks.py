@@ -16,8 +16,10 @@ are hidden, so an answer that only calls the reference fails and says why.
 
 Shapes follow the course (see each topic's module): spectrograms ``(freq, frames)``,
 frames of a signal ``(n_fft, frames)``, NMF ``V ≈ W @ H`` with ``W`` ``(freq, rank)``
-and ``H`` ``(rank, frames)``, a mel filterbank ``(n_mels, 1 + n_fft // 2)``,
-multichannel Wiener gains ``(channels, channels, freq, frames)``.
+and ``H`` ``(rank, frames)`` (SNPA's weights: one column of ``H`` per data column), a mel
+filterbank ``(n_mels, 1 + n_fft // 2)``, a source image ``(channels, freq, frames)`` with its
+spatial covariance matrices ``(channels, channels, freq)``, multichannel Wiener gains
+``(channels, channels, freq, frames)``.
 
 - ``check_<name>(fn, *, seed=None, strict=False)``: print the verdict and return a
   :class:`CheckResult` (truthy when it passed); with ``strict=True`` print nothing and
@@ -60,7 +62,9 @@ __all__ = [
     "check_hz_to_mel",
     "check_mel_filterbank",
     "check_spa_step",
+    "check_project_simplex",
     "check_wiener_gain_2ch",
+    "check_local_gaussian_model",
     "check_conv_transpose_1d",
     "check_transposed_output_length",
 ]
@@ -805,6 +809,154 @@ def check_spa_step(student, rng):
     return "on 2 random matrices"
 
 
+# --- hw04: the projection onto Δ --------------------------------------------
+
+
+def _face_projection(X):
+    """Each column of X onto the probability simplex {h ≥ 0, Σ h = 1} (the sort-based rule)."""
+    U = np.sort(X, axis=0)[::-1]
+    excess = np.cumsum(U, axis=0) - 1.0
+    ranks = np.arange(1, X.shape[0] + 1)[:, None]
+    rho = np.count_nonzero(U * ranks > excess, axis=0)
+    return np.maximum(X - excess[rho - 1, np.arange(X.shape[1])] / rho, 0.0)
+
+
+def _simplex_case(rng):
+    """(r, n) with a third of the columns in Δ once clipped, the others well outside."""
+    r, n = int(rng.integers(4, 9)), int(rng.integers(20, 35))
+    X = rng.normal(0.2, 0.5, (r, n))
+    # at least two positive entries in every column, so that no two mistakes give the same
+    # column (with one, clipping and dividing by the sum is also the projection onto Σh = 1)
+    for j in np.flatnonzero(np.count_nonzero(X > 0, axis=0) < 2):
+        X[rng.choice(r, 2, replace=False), j] = rng.uniform(0.1, 1.0, 2)
+    clipped = np.maximum(X, 0.0).sum(axis=0)
+    inside = np.zeros(n, dtype=bool)
+    inside[rng.permutation(n)[: n // 3]] = True
+    X[:, inside] *= rng.uniform(0.3, 0.9, inside.sum()) / clipped[inside]
+    X[:, ~inside] *= np.maximum(1.0, rng.uniform(1.2, 3.0, (~inside).sum()) / clipped[~inside])
+    return X
+
+
+def _simplex_edge_case(rng):
+    """The columns a projection must get right, and what each one is."""
+    r = int(rng.integers(4, 9))
+    large = np.full(r, 0.0)
+    large[rng.integers(r)] = 2.5
+    columns = {
+        "already on the simplex": rng.dirichlet(np.ones(r)),
+        "inside Δ": 0.6 * rng.dirichlet(np.ones(r)),
+        "all entries equal, ties in the sort": np.full(r, rng.uniform(0.4, 0.9)),
+        "one large entry": large + rng.uniform(-0.3, 0.3, r),
+        "no positive entry": -rng.uniform(0.1, 1.0, r),
+    }
+    return np.stack(list(columns.values()), axis=1), list(columns)
+
+
+_NOT_A_PROJECTION = (
+    "clipping the negative entries and dividing by the sum is not a projection: it lands on "
+    "the simplex, but not at the point of Δ nearest to x. Subtract the same θ from every "
+    "entry, then clip: h = max(x − θ, 0), with the θ > 0 that makes h sum to 1")
+_THRESHOLD_RULE = (
+    "with u the column sorted in decreasing order, ρ is the largest k (counted from 1) with "
+    "u_k − (u_1 + … + u_k − 1) / k > 0, and θ = (u_1 + … + u_ρ − 1) / ρ")
+
+
+def _explain_negative_entry(g, where, suffix):
+    """Raise _Fail if the column g has a negative entry."""
+    if g.min() < -1e-9:
+        i = int(np.argmin(g))
+        hint = ("it sums to 1, but h ≥ 0 is missing: subtracting (Σx − 1) / r from every "
+                "entry only reaches the plane Σh = 1; h = max(x − θ, 0) clips as it shifts"
+                if abs(float(g.sum()) - 1.0) <= 1e-6 else "a point of Δ has no negative entry")
+        raise _Fail(f"{where} has a negative entry, {g[i]:.6g} in row {i}{suffix}: {hint}")
+
+
+def _explain_simplex_column(x, g, e, where, suffix):
+    """Raise _Fail explaining why g, the student's projection of column x, is not e."""
+    clipped = np.maximum(x, 0.0)
+    total, clipped_total = float(g.sum()), float(clipped.sum())
+    r = x.size
+    if clipped_total <= 1.0:
+        if clipped_total > 0 and np.allclose(g, clipped / clipped_total, atol=1e-9):
+            raise _Fail(f"{where} was clipped and divided by its sum{suffix}: "
+                        f"{_NOT_A_PROJECTION}. This column needs no θ: its positive entries "
+                        f"sum to {clipped_total:.4g} ≤ 1, so max(x, 0) is already in Δ")
+        if np.allclose(g, _face_projection(x[:, None])[:, 0], atol=1e-9):
+            raise _Fail(f"{where} was projected onto the face Σh = 1{suffix}, but the course's "
+                        "Δ = {h ≥ 0, Σh ≤ 1} also holds the points inside the simplex: a "
+                        f"column whose positive entries sum to at most 1 (here {clipped_total:.4g})"
+                        " is only clipped, max(x, 0); the face is for the others")
+        if x.min() >= 0:
+            raise _Fail(f"{where} is already in Δ (h ≥ 0, Σh = {clipped_total:.4g} ≤ 1)"
+                        f"{suffix}: it is its own projection and must stay unchanged")
+        raise _Fail(f"{where} differs{suffix}: its positive entries sum to "
+                    f"{clipped_total:.4g} ≤ 1, so its projection is max(x, 0)")
+    if np.allclose(g, clipped / clipped_total, atol=1e-9):
+        raise _Fail(f"{where} was clipped and divided by its sum{suffix}: {_NOT_A_PROJECTION}")
+    if np.allclose(g, clipped, atol=1e-9):
+        raise _Fail(f"{where} was only clipped{suffix}: its positive entries sum to "
+                    f"{clipped_total:.4g} > 1, so it goes onto the face Σh = 1: "
+                    "h = max(x − θ, 0) with the θ > 0 that makes h sum to 1")
+    positive = g > 1e-9
+    if positive.any():
+        theta_got = float(np.mean((x - g)[positive]))
+        if np.allclose(g, np.maximum(x - theta_got, 0.0), atol=1e-9):
+            u = np.sort(x)[::-1]
+            excess = np.cumsum(u) - 1.0
+            rho = int(np.count_nonzero(u * np.arange(1, r + 1) > excess))
+            theta = excess[rho - 1] / rho
+            near = [excess[a - 1] / b for a in (rho - 1, rho, rho + 1)
+                    for b in (rho - 1, rho, rho + 1) if 1 <= a <= r and b >= 1]
+            found = (f"{where} is max(x − θ, 0) with θ = {theta_got:.6g}, which sums to "
+                     f"{total:.6g}; θ = {theta:.6g} makes it sum to 1{suffix}")
+            if any(abs(theta_got - t) <= 1e-9 * max(1.0, abs(t)) for t in near):
+                raise _Fail(f"{found}. The threshold is off by one in ρ or in the sum: "
+                            f"{_THRESHOLD_RULE}")
+            raise _Fail(f"{found}: {_THRESHOLD_RULE}")
+    if total > 1.0 + 1e-6:
+        raise _Fail(f"{where} sums to {total:.6g}{suffix}: a point of Δ sums to at most 1")
+    with np.printoptions(precision=4, suppress=True):
+        raise _Fail(f"{where} differs{suffix}: expected {e}, got {g}")
+
+
+@_register("project_simplex", ("X",),
+           "course_lib.separable.project_simplex (each column onto Δ = {h ≥ 0, Σh ≤ 1})",
+           ("course_lib.separable.project_simplex", "course_lib.separable._project_columns",
+            "course_lib.separable.hull_projection"))
+def check_project_simplex(student, rng):
+    """Each column ``x`` of ``X`` onto ``Δ = {h ≥ 0, Σ h ≤ 1}``: ``max(x, 0)`` when its
+    positive entries sum to at most 1, else ``max(x − θ, 0)`` with the θ that makes it sum
+    to 1; shape ``(r, n)``, like ``X``."""
+    from . import separable as _separable
+
+    random_X = _simplex_case(rng)
+    edge, edge_names = _simplex_edge_case(rng)
+    for X, names, context in (
+            (random_X, None, f"a random X of shape {random_X.shape}"),
+            (edge, edge_names, f"edge cases: X of shape {edge.shape}, one case per column")):
+        expected = _separable.project_simplex(X)
+        got = student(X)
+        variants = [("you projected the rows; project each column (one column of H holds the "
+                     "weights of one data column): sort and sum along axis 0",
+                     _separable.project_simplex(X.T).T)]
+        arr = _as_array(got, student.fname, f"expected the projections, shape {X.shape}")
+        if (arr.shape == X.shape and np.all(np.isfinite(arr)) and np.isrealobj(arr)
+                and not _close(arr, expected, 1e-6, 1e-9)):
+            for message, v in variants:
+                if _close(arr, v, 1e-6, 1e-9):
+                    raise _Fail(f"{message} ({context})")
+            differ = [j for j in range(X.shape[1])
+                      if not np.allclose(arr[:, j], expected[:, j], rtol=1e-6, atol=1e-9)]
+            where = [f"column {j}" + (f" ({names[j]})" if names else "") for j in differ]
+            for j, at in zip(differ, where, strict=True):   # first what is outside Δ
+                _explain_negative_entry(arr[:, j], at, f" ({context})")
+            for j, at in zip(differ, where, strict=True):
+                _explain_simplex_column(X[:, j], arr[:, j], expected[:, j], at, f" ({context})")
+        _compare(got, expected, fname=student.fname, what="the projections", axes="(r, n)",
+                 context=context, variants=variants)
+    return "on a random matrix and on 5 edge cases (on the simplex, inside, equal entries, …)"
+
+
 # --- hw05: the two-channel Wiener gain --------------------------------------
 
 
@@ -853,6 +1005,161 @@ def check_wiener_gain_2ch(student, rng):
                      ("v_j is missing: G = v_j R_j C⁻¹", back(Rm @ inv)),
                  ])
     return "on 2 random two-channel models (3 sources)"
+
+
+# --- hw05: the local Gaussian model (the M-step) -----------------------------
+
+
+def _complex_normal(rng, shape):
+    return rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+
+
+def _lgm_case(rng, channels, *, silent):
+    """A source image y_j (channels, freq, frames): one direction per frequency plus noise,
+    louder and quieter frequencies; with ``silent``, one frequency is all zeros."""
+    freq, frames = int(rng.integers(4, 9)), int(rng.integers(10, 16))
+    loudness = rng.uniform(0.05, 2.0, (freq, 1))
+    direction = _complex_normal(rng, (channels, freq, 1))
+    y = loudness * (direction * _complex_normal(rng, (freq, frames))
+                    + 0.3 * _complex_normal(rng, (channels, freq, frames)))
+    silent_bin = int(rng.integers(freq)) if silent else None
+    if silent:
+        y[:, silent_bin] = 0.0
+    return y, silent_bin
+
+
+def _returned_pair(got, fname: str, what: str):
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        raise _Fail(f"`{fname}` should return a pair {what}, got {type(got).__name__}"
+                    + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else ""))
+    return got
+
+
+@contextlib.contextmanager
+def _about(name: str):
+    """Start a failure's message with ``name``: which of the returned arrays it is about."""
+    try:
+        yield
+    except _Fail as fail:
+        text = str(fail)
+        if text.startswith(name):
+            raise
+        raise _Fail(f"{name}: {text}") from None
+
+
+def _explain_covariance(got, R, variants, suffix):
+    """Raise _Fail when got, of R's shape and finite, is a known mistake or not Hermitian."""
+    for message, variant in variants:
+        if _close(got, variant, 1e-6, 1e-10):
+            raise _Fail(f"{message}{suffix}")
+    conj_t = np.conj(np.swapaxes(got, 0, 1))
+    off = ~np.isclose(got, conj_t, rtol=1e-6, atol=1e-10)
+    if off.any():
+        c, d, f = (int(i) for i in np.argwhere(off)[0])
+        if c == d:
+            raise _Fail(f"R_j(f) should be Hermitian, with a real diagonal (Σ_t |y_c|², "
+                        f"weighted), but R_j[{c}, {c}] = {_fmt(got[c, c, f])} at frequency "
+                        f"{f}{suffix}")
+        raise _Fail(f"R_j(f) should be Hermitian, R_j[d, c] = conj(R_j[c, d]), but at "
+                    f"frequency {f} R_j[{c}, {d}] = {_fmt(got[c, d, f])} and R_j[{d}, {c}] = "
+                    f"{_fmt(got[d, c, f])}{suffix}")
+    norms = np.einsum("cdf,cdf->f", np.conj(R), R).real
+    sounding = norms > 0
+    scale = np.einsum("cdf,cdf->f", np.conj(R), got)[sounding] / norms[sounding]
+    if (np.allclose(scale.imag, 0, atol=1e-9) and not np.allclose(scale, scale[0])
+            and np.allclose(got[..., sounding], scale.real * R[..., sounding], rtol=1e-6,
+                            atol=1e-10)):
+        raise _Fail(f"R_j(f) is off by a different factor at each frequency (from "
+                    f"{scale.real.min():.4g} to {scale.real.max():.4g}){suffix}: the weight "
+                    "of frequency f is eps + Σ_t v_j(f, t)")
+
+
+@_register("local_gaussian_model", ("y_j", "eps"),
+           "course_lib.wiener.local_gaussian_model (v_j = mean over channels of |y_j|², "
+           "R_j = Σ_t y_j y_jᴴ / (eps + Σ_t v_j))",
+           ("course_lib.wiener.local_gaussian_model", "course_lib.wiener._block_model",
+            "course_lib.wiener._model_parts", "course_lib.wiener.expectation_maximization",
+            "course_lib.wiener.wiener", "norbert.get_local_gaussian_model"))
+def check_local_gaussian_model(student, rng):
+    """``v[f, t] = mean_c |y_j[c, f, t]|²``, shape ``(freq, frames)``, real;
+    ``R[:, :, f] = sum_t y_j[:, f, t] y_j[:, f, t]ᴴ / (eps + sum_t v[f, t])``, shape
+    ``(channels, channels, freq)``."""
+    from . import wiener as _wiener
+
+    for channels, eps, silent in ((2, 1.0, False),
+                                  (3, round(float(rng.uniform(0.05, 0.5)), 3), True)):
+        y, silent_bin = _lgm_case(rng, channels, silent=silent)
+        v, R = _wiener.local_gaussian_model(y, eps=eps)
+        context = f"y_j of shape {y.shape}, eps={eps:g}" + (
+            f", frequency {silent_bin} silent" if silent else "")
+        got_v, got_R = _returned_pair(student(y, eps), student.fname, "(v_j, R_j)")
+        if np.shape(got_v) == R.shape and np.shape(got_R) == v.shape:
+            raise _Fail(f"the pair is the wrong way round: return (v_j, R_j), v_j of shape "
+                        f"(freq, frames) first ({context})")
+        power = np.abs(y) ** 2
+        with _about("v_j"):
+            arr_v = _as_array(got_v, student.fname, f"expected v_j of shape (freq, frames) = "
+                              f"{v.shape}")
+            if np.iscomplexobj(arr_v) and _close(arr_v, v, 1e-6, 1e-10):
+                raise _Fail(f"v_j is complex (dtype {arr_v.dtype}), but a power is real: use "
+                            "np.abs(y_j) ** 2, or take .real of y_j * y_j.conj()")
+            _compare(arr_v, v, fname=student.fname, what="the power spectral density v_j",
+                     axes="(freq, frames)", context=context, atol=1e-10, factors=[
+                         (channels, f"the number of channels, {channels}: v_j is the mean of "
+                          "|y_j|² over the channels, not the sum")], variants=[
+                         ("v_j has a channel axis: average |y_j|² over the channels (axis 0), "
+                          "which leaves (freq, frames)", power),
+                         ("v_j is a power: the mean of |y_j|² (squared magnitudes), not of "
+                          "|y_j|", np.abs(y).mean(axis=0)),
+                     ])
+        S = np.einsum("cft,dft->cdf", y, np.conj(y))
+        weight = eps + v.sum(axis=-1)
+        frames = y.shape[-1]
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0 at a silent frequency
+            no_eps = S / v.sum(axis=-1)
+        variants = [
+            ("R_j has its frequency axis first; the course's layout puts the channels first, "
+             "(channels, channels, freq): np.moveaxis(R, 0, -1), or "
+             "np.einsum('cft,dft->cdf', ...)", np.moveaxis(R, -1, 0)),
+            ("R_j has one matrix per frame: sum y_j y_jᴴ over the frames t (R_j(f) does not "
+             "change in time)", np.zeros(R.shape + (frames,))),
+            ("R_j[c, d] is the complex conjugate of the expected value: you computed "
+             "Σ_t conj(y_c) y_d. R_j(f) = Σ_t y yᴴ, so R_j[c, d] = Σ_t y_c conj(y_d): "
+             "conjugate the second factor", np.conj(R)),
+            ("R_j(f) is not Hermitian: the conjugate is missing (Σ_t y yᵀ). R_j(f) = "
+             "Σ_t y yᴴ, so R_j[c, d] = Σ_t y_c conj(y_d)",
+             np.einsum("cft,dft->cdf", y, y) / weight),
+            ("you multiplied magnitudes, |y_c| |y_d|: the phase between the channels is lost. "
+             "R_j[c, d] = Σ_t y_c conj(y_d) is complex",
+             np.einsum("cft,dft->cdf", np.abs(y), np.abs(y)) / weight),
+            ("R_j is not normalised: divide Σ_t y yᴴ by eps + Σ_t v_j(f, t), one number per "
+             "frequency, so that trace R_j(f) ≈ channels", S),
+            ("eps is missing: R_j(f) = Σ_t y yᴴ / (eps + Σ_t v_j(f, t)); eps keeps a quiet "
+             "frequency from a huge R_j, and a silent one from 0 / 0", no_eps),
+            ("eps is added once per frequency, not in every frame: the denominator is "
+             "eps + Σ_t v_j(f, t)", S / (v.sum(axis=-1) + frames * eps)),
+            ("you averaged y yᴴ over the frames; R_j(f) is weighted by the power instead: "
+             "divide Σ_t y yᴴ by eps + Σ_t v_j(f, t), not by the number of frames",
+             S / frames),
+            ("the denominator sums |y|² over the channels; it uses v_j, their mean: "
+             "eps + Σ_t v_j(f, t)", S / (eps + power.sum(axis=(0, 2)))),
+        ]
+        if eps != 1.0:
+            variants.append((f"you used eps = 1, not the argument eps = {eps:g}",
+                             S / (1.0 + v.sum(axis=-1))))
+        with _about("R_j"):
+            arr_R = _as_array(got_R, student.fname, "expected R_j of shape (channels, "
+                              f"channels, freq) = {R.shape}")
+            if (arr_R.shape == R.shape and np.all(np.isfinite(arr_R))
+                    and not _close(arr_R, R, 1e-6, 1e-10)):
+                _explain_covariance(arr_R, R, variants, f" ({context})")
+            _compare(got_R, R, fname=student.fname, what="the spatial covariance matrices R_j",
+                     axes="(channels, channels, freq)", context=context, atol=1e-10,
+                     variants=variants,
+                     nan_hint="a silent frequency (y_j = 0 in every channel and frame) gives "
+                              "0 / 0 unless the denominator is eps + Σ_t v_j(f, t)")
+    return ("on 2 random source images (2 channels with eps = 1; 3 channels with another eps "
+            "and a silent frequency)")
 
 
 # --- hw06: the transposed convolution --------------------------------------

@@ -146,6 +146,38 @@ def _update_in_place(V, W, H):
     return H
 
 
+def _simplex(X, threshold=lambda excess, rho: excess[rho - 1] / rho, sort=np.sort):
+    """Each column of X onto Δ = {h >= 0, sum h <= 1}, with a replaceable threshold rule."""
+    H = np.maximum(X, 0.0)
+    for j in np.flatnonzero(H.sum(axis=0) > 1):
+        u = sort(X[:, j])[::-1]
+        excess = np.cumsum(u) - 1
+        rho = np.count_nonzero(u - excess / np.arange(1, u.size + 1) > 0)
+        H[:, j] = np.maximum(X[:, j] - threshold(excess, rho), 0.0)
+    return H
+
+
+def _onto_face(X):
+    """Every column onto the probability simplex {h >= 0, sum h = 1}, even those inside Δ."""
+    return _simplex(X + 10.0)  # the projection onto the face ignores a shift along (1, ..., 1)
+
+
+def _clip_and_normalise(X):
+    P = np.maximum(X, 0.0)
+    return P / P.sum(axis=0)
+
+
+def _simplex_in_place(X):
+    np.maximum(X, 0.0, out=X)
+    return _simplex(X)
+
+
+def _lgm(y, eps, *, power=lambda y: np.abs(y) ** 2, v_over=np.mean, conj=np.conj,
+         weight=lambda v, eps: eps + v.sum(axis=-1)):
+    v = v_over(power(y), axis=0)
+    return v, np.einsum("cft,dft->cdf", y, conj(y)) / weight(v, eps)
+
+
 WRONG = {
     "frame_signal": [
         (lambda y, n, h: _frames(y, n, h).T, "axes swapped"),
@@ -228,6 +260,44 @@ WRONG = {
         (lambda v, R, C: np.moveaxis(v * np.einsum("cdf,deft->ceft", R, _inv2(C)), (0, 1),
                                      (-2, -1)), "wrong order"),
     ],
+    "project_simplex": [
+        (lambda X: _simplex(X.T).T, "you projected the rows"),
+        (_clip_and_normalise, "dividing by the sum is not a projection"),
+        (lambda X: np.where(np.maximum(X, 0).sum(axis=0) > 1, _clip_and_normalise(X),
+                            np.maximum(X, 0)), "dividing by the sum is not a projection"),
+        (lambda X: X - (X.sum(axis=0) - 1) / X.shape[0], "h ≥ 0 is missing"),
+        (_onto_face, "also holds the points inside the simplex"),
+        (lambda X: np.maximum(X, 0), "was only clipped"),
+        (_simplex_in_place, "changed its argument `X` in place"),
+        (lambda X: _simplex(X, lambda excess, rho: excess[rho - 1] / (rho + 1)),
+         "off by one in ρ"),
+        (lambda X: _simplex(X, lambda excess, rho: excess[rho - 1] / excess.size),
+         "θ = (u_1 + … + u_ρ − 1) / ρ"),
+        (lambda X: _simplex(X, sort=np.unique), "(all entries equal, ties in the sort)"),
+        (lambda X: __import__("course_lib").separable.project_simplex(X),
+         "calls `course_lib.separable.project_simplex`"),
+    ],
+    "local_gaussian_model": [
+        (lambda y, eps: _lgm(y, eps, conj=np.asarray),
+         "R_j(f) is not Hermitian: the conjugate is missing"),
+        (lambda y, eps: (lambda v, R: (v, np.conj(R)))(*_lgm(y, eps)), "complex conjugate"),
+        (lambda y, eps: _lgm(y, eps, v_over=np.sum), "v_j: off by a constant factor: your "
+         "values are 2 × the expected ones (the number of channels, 2"),
+        (lambda y, eps: _lgm(y, eps, power=np.abs), "v_j is a power"),
+        (lambda y, eps: _lgm(y, eps, weight=lambda v, eps: 1.0), "R_j is not normalised"),
+        (lambda y, eps: _lgm(y, eps, weight=lambda v, eps: v.sum(axis=-1)), "eps is missing"),
+        (lambda y, eps: _lgm(y, eps, weight=lambda v, eps: 1.0 + v.sum(axis=-1)),
+         "not the argument eps"),
+        (lambda y, eps: _lgm(y, eps, weight=lambda v, eps: (v + eps).sum(axis=-1)),
+         "not in every frame"),
+        (lambda y, eps: _lgm(y, eps, weight=lambda v, eps: eps + v.sum(axis=-1) ** 2),
+         "off by a different factor at each frequency"),
+        (lambda y, eps: (lambda v, R: (v, np.moveaxis(R, -1, 0)))(*_lgm(y, eps)),
+         "R_j has its frequency axis first"),
+        (lambda y, eps: (lambda v, R: (R, v))(*_lgm(y, eps)), "the wrong way round"),
+        (lambda y, eps: __import__("course_lib").wiener.local_gaussian_model(y, eps=eps),
+         "calls `course_lib.wiener.local_gaussian_model`"),
+    ],
     "conv_transpose_1d": [
         (lambda x, k, s: _conv_t(x, k[::-1], s), "flipped"),
         (lambda x, k, s: np.convolve(np.kron(x, np.eye(1, s)[0]), k), "after the last sample"),
@@ -297,6 +367,57 @@ def test_calling_the_reference_fails_and_the_reference_is_restored():
     assert course_stft.stft is original and stft is original
 
 
+def test_calling_the_new_references_fails_and_they_are_restored():
+    global project_simplex, local_gaussian_model  # imported by name, as in a notebook
+    from course_lib import separable, wiener
+    from course_lib.separable import project_simplex
+    from course_lib.wiener import local_gaussian_model
+
+    originals = (separable.project_simplex, wiener.local_gaussian_model)
+
+    def projected(X):
+        return project_simplex(X)
+
+    def modelled(y_j, eps):
+        try:  # a student who swallows the error is still caught
+            return local_gaussian_model(y_j, eps=eps)
+        except Exception:
+            return np.zeros(y_j.shape[1:]), np.zeros((y_j.shape[0],) * 2 + y_j.shape[1:2])
+
+    for name, function, hidden in (
+            ("project_simplex", projected, "course_lib.separable.project_simplex"),
+            ("local_gaussian_model", modelled, "course_lib.wiener.local_gaussian_model")):
+        result = checks.run_check(name, function, seed=0)
+        assert not result.passed
+        assert f"calls `{hidden}`" in result.message, result.message
+    assert (separable.project_simplex, wiener.local_gaussian_model) == originals
+    assert project_simplex is originals[0] and local_gaussian_model is originals[1]
+
+
+def test_project_simplex_names_the_edge_case_that_fails():
+    def changes_points_on_the_simplex(X):
+        H = _simplex(X)
+        on_simplex = np.isclose(X.sum(axis=0), 1) & (X.min(axis=0) >= 0)
+        H[:, on_simplex] *= 0.5
+        return H
+
+    for seed in (0, 1):
+        message = checks.run_check("project_simplex", changes_points_on_the_simplex,
+                                   seed=seed).message
+        assert "(already on the simplex) is already in Δ" in message, message
+        assert "must stay unchanged" in message and "edge cases" in message
+
+
+def test_the_simplex_example_of_hw04_holds():
+    from course_lib.separable import project_simplex
+
+    prompt = "".join(_source(c) for c in _cells(HOMEWORK / "source" / "hw04_snpa.ipynb"))
+    assert r"try $x = (0.9,\ 0.3)$ by hand, where $\theta = 0.1$" in prompt
+    x = np.array([0.9, 0.3])
+    np.testing.assert_allclose(project_simplex(x), np.maximum(x - 0.1, 0))
+    assert np.linalg.norm(project_simplex(x) - x) < np.linalg.norm(x / x.sum() - x)
+
+
 def test_missing_function_and_wrong_signature_are_explained():
     assert "is not defined" in checks.run_check("kl_update_h", None).message
     message = checks.run_check("kl_update_h", lambda V, W: W).message
@@ -346,6 +467,37 @@ def test_student_notebook_has_no_solution_and_a_test_per_question(master):
     for cell in _cells(student):
         if cell["cell_type"] == "code":
             assert not cell.get("outputs") and cell.get("execution_count") is None
+
+
+@pytest.mark.parametrize("master", MASTERS, ids=lambda p: p.stem)
+def test_student_notebook_is_up_to_date_with_its_master(master):
+    # What Otter Assign keeps verbatim must be the same in the committed student notebook: every
+    # markdown cell, every code cell outside a question, and each answer cell's signature and
+    # docstring. Catches a master edited without `make homework` (which takes ~90 s to run).
+    stale = f"{master.name} changed after its student notebook was made: run `make homework`"
+    master_cells, student_cells = _cells(master), _cells(HOMEWORK / master.name)
+
+    def kept(cells, *, in_student):
+        shown, inside = [], False
+        for cell in cells:
+            text = _source(cell).strip()
+            if cell["cell_type"] == "raw":
+                inside = {"# BEGIN SOLUTION": True, "# BEGIN TESTS": True}.get(text, False)
+                continue
+            if cell["cell_type"] == "markdown":
+                shown.append(("markdown", text))
+            elif text.startswith("grader.check("):
+                continue
+            elif re.match(r"def \w+\(", text) and (inside or in_student):
+                head = re.match(r'(def .*?""".*?""")', text, re.S)
+                shown.append(("answer", head.group(1) if head else text.splitlines()[0]))
+            elif not inside:
+                shown.append(("code", text))
+        return [entry for entry in shown if entry[1]]
+
+    master_kept = [e for e in kept(master_cells, in_student=False)
+                   if not e[1].startswith("def test_")]
+    assert kept(student_cells, in_student=True) == master_kept, stale
 
 
 def _student_with(name: str, answers: dict) -> dict:
