@@ -94,6 +94,12 @@ SITE_TEMPLATE = r"""{%- extends 'index.html.j2' -%}
 {%- endblock html_head_css -%}
 {%- block body_header -%}{{ super() }}{{ resources.site.nav_top }}{%- endblock body_header -%}
 {%- block body_footer -%}{{ resources.site.nav_bottom }}{{ super() }}{%- endblock body_footer -%}
+{%- block input_group -%}
+{%- if cell.metadata.get("site_fold") -%}
+<details class="folded-input"><summary>{{ cell.metadata.site_fold }}</summary>
+{{ super() }}</details>
+{%- else -%}{{ super() }}{%- endif -%}
+{%- endblock input_group -%}
 """
 
 SITE_CSS = """
@@ -113,6 +119,8 @@ nav.site-nav .nav-map { flex: 0 0 auto; text-align: center; font-weight: bold; }
   font-family: var(--jp-ui-font-family, sans-serif); font-size: 13px; }
 .static-widget .box-h { display: flex; flex-wrap: wrap; gap: 0.3em 1em; }
 .static-widget img { max-width: 100%; }
+details.folded-input > summary { cursor: pointer; color: #555; padding: 0.3em 0;
+  font-family: var(--jp-ui-font-family, sans-serif); font-size: 13px; }
 a.colab-link { font-family: var(--jp-ui-font-family, sans-serif); font-size: 13px; }
 """
 
@@ -353,6 +361,23 @@ def _render_widget(model_id: str, models: dict, depth: int = 0) -> str:
                 value = f"{value:.3g}"
         return f"<span class='control'>{label}: <b>{html.escape(str(value))}</b></span>"
     return ""
+
+
+SETUP_SUMMARY = ("Setup cell (on Colab it fetches and installs the course; elsewhere it only "
+                 "imports it): click to show the code")
+
+
+def fold_setup_cell(notebook) -> bool:
+    """Fold the Colab setup cell's code into a <details>, so a page opens on its content.
+
+    The setup cell is the first code cell that names ``REPOSITORY_URL``; its output stays
+    visible. Returns whether there was one.
+    """
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and "REPOSITORY_URL" in cell.source:
+            cell.metadata["site_fold"] = SETUP_SUMMARY
+            return True
+    return False
 
 
 def make_widgets_static(notebook) -> int:
@@ -647,6 +672,7 @@ def build(out: Path = DEFAULT_OUT, *, fast: bool = False, executed: Path | None 
     for page in built:
         notebook = notebooks[page.href]
         make_widgets_static(notebook)
+        fold_setup_cell(notebook)
         text = export(page, notebook, built, mathjax_url, media=media)
         target = out / page.href
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -197,6 +197,20 @@ def test_nothing_is_loaded_from_a_network(site):
     assert sum(f.stat().st_size for f in mathjax.rglob("*") if f.is_file()) < 5 * 2**20
 
 
+@pytest.mark.slow
+def test_each_page_opens_on_its_content_with_the_setup_cell_folded(site):
+    for page in site.built:
+        text = (site.out / page.href).read_text()
+        folded = text.count('<details class="folded-input">')
+        assert folded == 1, f"{page.href}: {folded} folded cells, expected the setup cell only"
+        body = re.sub(r"<style.*?</style>|<script.*?</script>", "", text, flags=re.S)
+        first_code = body.find("jp-CodeCell")
+        details = body.find('<details class="folded-input">')
+        assert 0 <= first_code < details < body.find("jp-CodeCell", first_code + 1), (
+            f"{page.href}: the folded cell is not the first code cell")
+        assert "REPOSITORY_URL" in body[details:body.find("</details>", details)]
+
+
 class _Navigation(HTMLParser):
     """The links of a page's navigation bars: [(bar's class, rel, href, text)]."""
 
