@@ -27,6 +27,7 @@ interference, so read its SDR and SIR only.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import json
 import platform
@@ -134,6 +135,9 @@ def main() -> int:
                          "summary": "median over frames, then mean over songs"},
             "model": {"config": pretrained.config.get("preset", "cpu"),
                       "best_epoch": pretrained.config.get("best_epoch"),
+                      # which weights were scored: notebook 06 and tests/test_unet.py compare
+                      # it with the shipped file, to tell a stale table
+                      "sha256": hashlib.sha256(pretrained.path.read_bytes()).hexdigest(),
                       "command": pretrained.command},
             "mean": table,
             "per_song": per_song,

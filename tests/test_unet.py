@@ -429,6 +429,20 @@ def test_pretrained_model_loads_with_its_config_and_log(pretrained):
         pretrained.config["best_validation_loss"])
 
 
+def test_saved_test_scores_were_made_with_the_shipped_weights():
+    # benchmarks/bench_unet.py records the SHA-256 of the weights it scored; notebook 06 shows
+    # its table. Retraining without running the benchmark again fails here.
+    import hashlib
+    import json
+
+    models = data.data_dir() / "models"
+    scores = json.loads((models / "unet_test_scores.json").read_text())
+    weights = hashlib.sha256((models / "unet_cpu.pt").read_bytes()).hexdigest()
+    assert scores["model"]["sha256"] == weights, (
+        "data/models/unet_test_scores.json scores other weights than data/models/unet_cpu.pt: "
+        "run `python benchmarks/bench_unet.py` again")
+
+
 def test_load_pretrained_errors(tmp_path, torch):
     with pytest.raises(ParameterError, match="not a shipped model"):
         unet.load_pretrained("paper")
