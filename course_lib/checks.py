@@ -34,6 +34,7 @@ student's function does not modify its own.
 from __future__ import annotations
 
 import contextlib
+import dis
 import importlib
 import inspect
 import linecache
@@ -207,6 +208,17 @@ def _where(exc: BaseException, fname: str) -> str:
     return f"\n  at line {lineno} of {name}:  {text}" if text else f" (line {lineno} of {name})"
 
 
+def _is_skeleton(fn) -> bool:
+    """Whether fn does nothing (its body is only ``...``, ``pass`` or a docstring)."""
+    code = getattr(fn, "__code__", None)
+    if code is None or code.co_name == "<lambda>":  # `lambda ...: None` is an answer
+        return False
+    idle = {"RESUME", "NOP", "LOAD_CONST", "RETURN_VALUE", "RETURN_CONST", "POP_TOP"}
+    return all(i.opname in idle and (i.opname not in ("LOAD_CONST", "RETURN_CONST")
+                                     or i.argval is None or i.argval is Ellipsis)
+               for i in dis.get_instructions(code))
+
+
 class _Student:
     """Calls the student's function: hidden references, time limit, in-place check, errors."""
 
@@ -255,6 +267,9 @@ class _Student:
                 f"`{self.call_text}` raised {type(exc).__name__}: {exc}{_where(exc, self.fname)}"
             ) from None
         self.seconds = time.perf_counter() - start
+        if out is None and _is_skeleton(self.fn):
+            raise _Fail(f"`{self.fname}` is still the skeleton (its body is only `...`): write "
+                        "its body, run its cell, then run the check again")
         if used:
             raise _Fail(self._reference_message(used[0]))
         for name, arg, copy in zip(self.params, args, copies, strict=True):

@@ -120,6 +120,7 @@ nav.site-nav .nav-map { flex: 0 0 auto; text-align: center; font-weight: bold; }
 .static-widget .box-h { display: flex; flex-wrap: wrap; gap: 0.3em 1em; }
 .static-widget img { max-width: 100%; }
 details.folded-input > summary { cursor: pointer; color: #555; padding: 0.3em 0;
+  margin-left: calc(var(--jp-cell-prompt-width, 64px) + 18px);
   font-family: var(--jp-ui-font-family, sans-serif); font-size: 13px; }
 a.colab-link { font-family: var(--jp-ui-font-family, sans-serif); font-size: 13px; }
 """

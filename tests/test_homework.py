@@ -424,6 +424,19 @@ def test_missing_function_and_wrong_signature_are_explained():
     assert "keep the parameters of the exercise" in message and "(V, W, H)" in message
 
 
+@pytest.mark.parametrize("name", sorted(checks.CHECKS))
+def test_an_untouched_skeleton_is_named_as_such(name):
+    # what every student sees first: the exercise's cell as handed out, body `...`
+    params = ", ".join(checks.CHECKS[name].params)
+    namespace: dict = {}
+    exec(f'def {name}({params}):\n    """The docstring of the exercise."""\n    ...\n', namespace)
+    message = checks.run_check(name, namespace[name], seed=0).message
+    assert "is still the skeleton" in message, message
+    # a body that runs but returns nothing is told apart from the skeleton
+    exec(f"def {name}({params}):\n    result = 0\n", namespace)
+    assert "skeleton" not in checks.run_check(name, namespace[name], seed=0).message
+
+
 def test_strict_raises_with_the_message_and_prints_nothing(capsys):
     with pytest.raises(checks.CheckFailed, match="Euclidean"):
         checks.check_kl_update_h(lambda V, W, H: H * (W.T @ V) / (W.T @ W @ H), strict=True)
