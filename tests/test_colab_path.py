@@ -218,8 +218,24 @@ def _colab_copy(path: Path, repository_url: str, clone: Path):
     setup.source = _replace_once(setup.source, f'REPOSITORY_URL = "{course_lib.REPOSITORY_URL}"',
                                  f'REPOSITORY_URL = "{repository_url}"')
     setup.source = _replace_once(setup.source, '"/content/course"', repr(str(clone)))
+    if path.parent.name == "homework":  # a student who has answered the first exercise only
+        _answer_first_exercise(notebook, path.parent / "source" / path.name)
     notebook.cells.append(nbformat.v4.new_code_cell(PROBE))
     return notebook, setup
+
+
+def _answer_first_exercise(notebook, master: Path) -> None:
+    """Replace the first answer cell (``def name(...): ...``) by the master's solution."""
+    import nbformat
+
+    cells = nbformat.read(master, as_version=4).cells
+    begin = next(i for i, c in enumerate(cells)
+                 if c.cell_type == "raw" and c.source.strip() == "# BEGIN SOLUTION")
+    solution = cells[begin + 1].source
+    name = re.match(r"def (\w+)\(", solution).group(1)
+    answer = next(c for c in notebook.cells
+                  if c.cell_type == "code" and c.source.startswith(f"def {name}("))
+    answer.source = solution
 
 
 def _wait_in_slices(kernel_client) -> None:
@@ -380,3 +396,14 @@ def test_homework_notebook_on_colab_path(seed, origin, tmp_path, monkeypatch):
         pytest.skip(f"{HOMEWORK.relative_to(ROOT)} does not exist yet (issue 15's homework)")
     result = _run_on_colab(HOMEWORK, seed, origin, tmp_path, monkeypatch, broken_clone=False)
     _check(result, HOMEWORK.name)
+    # Otter Check, as installed by the setup cell, runs the course's checks: the answered
+    # exercise passes, the untouched one is explained
+    verdicts = {}
+    for cell in result["notebook"].cells:
+        found = re.match(r'grader\.check\("(\w+)"\)', cell.source)
+        if cell.cell_type == "code" and found:
+            verdicts[found.group(1)] = json.dumps(cell.get("outputs", []), ensure_ascii=False)
+    assert len(verdicts) == 2, verdicts
+    first, second = (verdicts[name] for name in sorted(verdicts))
+    assert "passed!" in first or "All test cases passed" in first, first[:2000]
+    assert "is still the skeleton" in second, second[:2000]
